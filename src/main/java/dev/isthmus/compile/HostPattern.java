@@ -1,0 +1,59 @@
+package dev.isthmus.compile;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * A host a route serves: an exact name, or {@code *.suffix}, which matches any name ending in
+ * {@code .suffix} (one or more labels), not the suffix itself.
+ */
+public record HostPattern(String host, boolean wildcard) {
+
+    private static final Pattern LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
+    /** @throws IllegalArgumentException when the name is not a valid host or wildcard */
+    public static HostPattern parse(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException("empty host");
+        }
+        String host = text.toLowerCase(Locale.ROOT);
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        boolean wildcard = host.startsWith("*.");
+        String name = wildcard ? host.substring(2) : host;
+        if (name.length() > 253 || name.isEmpty()) {
+            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': must be 1-253 characters");
+        }
+        if (name.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': hosts match without a port");
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': '" + abbreviate(label)
+                        + "' is not a DNS label (letters, digits, '-'; a wildcard only as a leading '*.')");
+            }
+        }
+        if (wildcard && name.indexOf('.') < 0) {
+            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': a wildcard needs at least two labels after '*.'");
+        }
+        return new HostPattern(name, wildcard);
+    }
+
+    /** The lookup key: the host itself, or for a wildcard the suffix with its leading dot. */
+    public String key() {
+        return wildcard ? "." + host : host;
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return wildcard ? "*." + host : host;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+}

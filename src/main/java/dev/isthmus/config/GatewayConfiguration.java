@@ -1,0 +1,228 @@
+package dev.isthmus.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.cloud.gateway.config.GlobalCorsProperties;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AddRequestHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.AddResponseHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.PreserveHostHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.RemoveRequestHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.RemoveResponseHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.RequestRateLimiterGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.RetryGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.RewritePathGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.SetPathGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.SetRequestHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.SetRequestHostHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.SetResponseHeaderGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.factory.SpringCloudCircuitBreakerResilience4JFilterFactory;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+
+import dev.isthmus.compile.CompileSettings;
+import dev.isthmus.compile.RouteCompiler;
+import dev.isthmus.demo.DemoUpstream;
+import dev.isthmus.discovery.OutlierDetector;
+import dev.isthmus.discovery.ServiceResolver;
+import dev.isthmus.runtime.IndexedRouteHandlerMapping;
+import dev.isthmus.runtime.RouteMaterializer;
+import dev.isthmus.runtime.RouteTableHolder;
+import dev.isthmus.runtime.RouteTableListener;
+import dev.isthmus.runtime.RouteTableUpdater;
+import dev.isthmus.runtime.filter.BackendSelectionFilter;
+import dev.isthmus.runtime.filter.DeadlineGatewayFilterFactory;
+import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
+import dev.isthmus.runtime.filter.PathNormalizationWebFilter;
+import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
+import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
+import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
+import dev.isthmus.runtime.ratelimit.LocalRateLimiterProvider;
+import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
+import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
+import dev.isthmus.source.RouteSource;
+import dev.isthmus.source.RouteSources;
+import dev.isthmus.source.file.FileRouteSource;
+
+/**
+ * Wires the pipeline: sources, the aggregator and compiler, the routing table, and the request
+ * path that replaces Spring Cloud Gateway's route scan with an index lookup.
+ */
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfiguration {
+
+    @Bean
+    RouteTableHolder routeTableHolder() {
+        return new RouteTableHolder();
+    }
+
+    @Bean
+    CompileSettings compileSettings(IsthmusProperties properties, Environment environment) {
+        String ns = properties.getKubernetes().getDefaultNamespace();
+        if (ns == null || ns.isBlank()) {
+            // in a pod, the service account's namespace (also what Spring Cloud Kubernetes uses)
+            ns = environment.getProperty("spring.cloud.kubernetes.client.namespace", currentPodNamespace());
+        }
+        return new CompileSettings(ns);
+    }
+
+    private static String currentPodNamespace() {
+        Path file = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+        try {
+            return java.nio.file.Files.isReadable(file) ? java.nio.file.Files.readString(file).trim() : "default";
+        }
+        catch (java.io.IOException e) {
+            return "default";
+        }
+    }
+
+    @Bean
+    OutlierDetector outlierDetector(IsthmusProperties properties) {
+        var u = properties.getUpstream();
+        return new OutlierDetector(u.getConsecutiveFailures(), u.getBaseEjectionTime(), u.getMaxEjectionPercent());
+    }
+
+    @Bean
+    BackendSelectionFilter backendSelectionFilter(ObjectProvider<ServiceResolver> resolver, OutlierDetector outliers) {
+        return new BackendSelectionFilter(resolver.getIfAvailable(() -> ServiceResolver.NONE), outliers);
+    }
+
+    @Bean
+    PathNormalizationWebFilter pathNormalizationWebFilter(Environment environment) {
+        return new PathNormalizationWebFilter(managementPort(environment));
+    }
+
+    private static int managementPort(Environment environment) {
+        Integer server = environment.getProperty("server.port", Integer.class, 8080);
+        Integer management = environment.getProperty("management.server.port", Integer.class);
+        return management == null || management.equals(server) || management <= 0 ? -1 : management;
+    }
+
+    // --- filter factories Spring Cloud Gateway lacks ---
+
+    @Bean
+    RequestRedirectGatewayFilterFactory requestRedirectGatewayFilterFactory() {
+        return new RequestRedirectGatewayFilterFactory();
+    }
+
+    @Bean
+    RegexPathRewriteGatewayFilterFactory regexPathRewriteGatewayFilterFactory() {
+        return new RegexPathRewriteGatewayFilterFactory();
+    }
+
+    @Bean
+    DeadlineGatewayFilterFactory deadlineGatewayFilterFactory() {
+        return new DeadlineGatewayFilterFactory();
+    }
+
+    @Bean
+    WebsocketGuardGatewayFilterFactory websocketGuardGatewayFilterFactory() {
+        return new WebsocketGuardGatewayFilterFactory();
+    }
+
+    @Bean
+    MirrorGatewayFilterFactory mirrorGatewayFilterFactory(HttpClient httpClient, IsthmusProperties properties) {
+        return new MirrorGatewayFilterFactory(httpClient, properties.getMirror().getMaxInFlight(), properties.getMirror().getMaxBodyBytes());
+    }
+
+    @Bean
+    RouteMaterializer routeMaterializer(List<GlobalFilter> globalFilters, AddRequestHeaderGatewayFilterFactory addRequestHeader,
+            SetRequestHeaderGatewayFilterFactory setRequestHeader, RemoveRequestHeaderGatewayFilterFactory removeRequestHeader,
+            AddResponseHeaderGatewayFilterFactory addResponseHeader, SetResponseHeaderGatewayFilterFactory setResponseHeader,
+            RemoveResponseHeaderGatewayFilterFactory removeResponseHeader, PreserveHostHeaderGatewayFilterFactory preserveHostHeader,
+            SetRequestHostHeaderGatewayFilterFactory setRequestHostHeader, RewritePathGatewayFilterFactory rewritePath,
+            SetPathGatewayFilterFactory setPath, RetryGatewayFilterFactory retry,
+            SpringCloudCircuitBreakerResilience4JFilterFactory circuitBreaker, CircuitBreakerRegistry circuitBreakerRegistry,
+            TimeLimiterRegistry timeLimiterRegistry, RequestRedirectGatewayFilterFactory redirect,
+            RegexPathRewriteGatewayFilterFactory regexRewrite, DeadlineGatewayFilterFactory deadline,
+            WebsocketGuardGatewayFilterFactory websocketGuard, MirrorGatewayFilterFactory mirror,
+            IsthmusProperties properties, ObjectProvider<ServiceResolver> resolver) {
+        // Spring Cloud Gateway registers its rate-limit factory only with a RateLimiter bean; each route brings its own.
+        var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, 1), RateLimitKeyResolver.clientIp());
+        var factories = new RouteMaterializer.Factories(addRequestHeader, setRequestHeader, removeRequestHeader, addResponseHeader,
+                setResponseHeader, removeResponseHeader, preserveHostHeader, setRequestHostHeader, rewritePath, setPath, retry,
+                circuitBreaker, circuitBreakerRegistry, timeLimiterRegistry, rateLimit,
+                new LocalRateLimiterProvider(properties.getRateLimit().getMaxKeys(), null), redirect, regexRewrite, deadline,
+                websocketGuard, mirror);
+        return new RouteMaterializer(ordered(globalFilters), factories, resolver.getIfAvailable(() -> ServiceResolver.NONE));
+    }
+
+    /** Global filters as Spring Cloud Gateway's FilteringWebHandler adapts them, keeping each one's order. */
+    private static List<GatewayFilter> ordered(List<GlobalFilter> filters) {
+        return filters.stream().map(filter -> {
+            GatewayFilter adapted = filter::filter;
+            if (filter instanceof Ordered o) {
+                return (GatewayFilter) new OrderedGatewayFilter(adapted, o.getOrder());
+            }
+            Order order = AnnotationUtils.findAnnotation(filter.getClass(), Order.class);
+            return order != null ? new OrderedGatewayFilter(adapted, order.value()) : adapted;
+        }).collect(Collectors.toList());
+    }
+
+    @Bean
+    RouteCompiler routeCompiler(CompileSettings settings) {
+        return new RouteCompiler(settings);
+    }
+
+    @Bean(destroyMethod = "close")
+    RouteTableUpdater routeTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
+            ObjectProvider<RouteTableListener> listeners) {
+        return new RouteTableUpdater(compiler, materializer, holder, listeners.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "isthmus.file.enabled", matchIfMissing = true)
+    FileRouteSource fileRouteSource(IsthmusProperties properties) {
+        return new FileRouteSource(Path.of(properties.getFile().getPath()), properties.getFile().getSettleDelay().toMillis());
+    }
+
+    @Bean
+    RouteSources routeSources(ObjectProvider<RouteSource> sources, RouteTableUpdater updater) {
+        return new RouteSources(sources.orderedStream().toList(), updater);
+    }
+
+    // --- Spring Cloud Gateway integration ---
+
+    /** Replaces Spring Cloud Gateway's linear route scan (it backs off when this bean exists). */
+    @Bean
+    RoutePredicateHandlerMapping routePredicateHandlerMapping(FilteringWebHandler webHandler, RouteLocator routeLocator,
+            GlobalCorsProperties globalCorsProperties, Environment environment, RouteTableHolder tables) {
+        return new IndexedRouteHandlerMapping(webHandler, routeLocator, globalCorsProperties, environment, tables);
+    }
+
+    /**
+     * The routes Spring Cloud Gateway's own components see ({@code /actuator/gateway}): the current
+     * table, read directly, in place of its caching composite locator.
+     */
+    @Bean
+    @Primary
+    RouteLocator cachedCompositeRouteLocator(RouteTableHolder tables) {
+        return () -> Flux.defer(() -> Flux.fromIterable(tables.get().routes())).map(r -> (Route) r.route());
+    }
+
+    @Bean
+    @ConditionalOnProperty("isthmus.demo.enabled")
+    DemoUpstream demoUpstream(IsthmusProperties properties) {
+        return new DemoUpstream(properties.getDemo().getPort());
+    }
+}

@@ -1,0 +1,20 @@
+package dev.isthmus.model;
+
+/** Where a route was declared. */
+public enum SourceKind {
+    FILE("file"),
+    GATEWAY_ROUTE("gatewayroute"),
+    CONFIG_MAP("configmap"),
+    CONSUL("consul");
+
+    private final String label;
+
+    SourceKind(String label) {
+        this.label = label;
+    }
+
+    /** Short lower-case name used in route ids, metrics tags and admin output. */
+    public String label() {
+        return label;
+    }
+}

@@ -1,0 +1,10 @@
+package dev.isthmus.model;
+
+/**
+ * Something a source could not turn into a route: an unreadable object, or one route of it that
+ * does not parse. The aggregator reports it like a rejected route, against {@code object}.
+ *
+ * @param routeId the route's id where the entry could be identified, else null (whole object)
+ */
+public record SourceProblem(ObjectRef object, String routeId, String reason, String message) {
+}

@@ -1,0 +1,141 @@
+package dev.isthmus.runtime.filter;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import io.netty.channel.ConnectTimeoutException;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.compile.RoutePolicies.HostHeader;
+import dev.isthmus.discovery.Instance;
+import dev.isthmus.discovery.OutlierDetector;
+import dev.isthmus.discovery.ServiceResolver;
+import dev.isthmus.runtime.ActiveRoute;
+import dev.isthmus.runtime.BackendPool;
+import dev.isthmus.runtime.BackendPool.Backend;
+import dev.isthmus.runtime.RouteAttributes;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
+
+/**
+ * Chooses the upstream instance, where Spring Cloud Gateway's load-balancer filter would: a
+ * backend by weight, then one of its healthy instances (from in-memory registry state, without the
+ * Spring Cloud LoadBalancer cache), skipping ejected instances and, on a retry, the ones already
+ * tried. Feeds outcomes back to passive health checking. Spring Cloud LoadBalancer has no
+ * weighted multi-backend routes, no retry-aware exclusion and no outlier ejection, hence this filter.
+ */
+public final class BackendSelectionFilter implements GlobalFilter, Ordered {
+
+    /** The scheme of route URIs that this filter resolves. */
+    public static final String SCHEME = "isthmus";
+
+    private final ServiceResolver resolver;
+    private final OutlierDetector outliers;
+
+    public BackendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers) {
+        this.resolver = resolver;
+        this.outliers = outliers;
+    }
+
+    @Override
+    public int getOrder() {
+        return ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
+        ActiveRoute route = exchange.getAttribute(RouteAttributes.ACTIVE_ROUTE);
+        if (url == null || route == null || !SCHEME.equals(url.getScheme()) || route.backends() == null) {
+            return chain.filter(exchange);
+        }
+        BackendPool pool = route.backends();
+        String hashKey = pool.hashKey(exchange);
+        Set<String> tried = exchange.getAttribute(RouteAttributes.TRIED_INSTANCES);
+        Backend backend = pool.pick(hashKey, null);
+        List<Instance> candidates = candidates(backend, tried);
+        if (candidates.isEmpty() && pool.backends().size() > 1) {
+            backend = pool.pick(hashKey, backend);
+            candidates = candidates(backend, tried);
+        }
+        if (candidates.isEmpty()) {
+            return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "no healthy instance of " + backend.target().display()));
+        }
+        Instance instance = backend.balancer().choose(candidates, hashKey);
+        if (tried == null) {
+            tried = new java.util.HashSet<>(4);
+            exchange.getAttributes().put(RouteAttributes.TRIED_INSTANCES, tried);
+        }
+        tried.add(instance.id());
+
+        String scheme = instance.secure() ? "https" : "http";
+        String rawQuery = url.getRawQuery();
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR,
+                URI.create(scheme + "://" + instance.authority() + url.getRawPath() + (rawQuery == null ? "" : "?" + rawQuery)));
+        if (route.compiled().hostHeader().mode() == HostHeader.Mode.AUTO) {
+            exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
+        }
+
+        Backend chosen = backend;
+        chosen.balancer().started(instance);
+        return chain.filter(exchange)
+                .doOnSuccess(v -> record(exchange, instance))
+                .doOnError(e -> {
+                    if (isConnectFailure(e)) {
+                        outliers.failure(instance);
+                    }
+                })
+                .doFinally(s -> chosen.balancer().finished(instance));
+    }
+
+    private List<Instance> candidates(Backend backend, Set<String> tried) {
+        List<Instance> instances = backend.fixed() != null ? backend.fixed() : resolver.resolve((BackendTarget.Service) backend.target());
+        instances = outliers.filter(instances);
+        if (tried != null && !tried.isEmpty() && instances.size() > 1) {
+            List<Instance> fresh = new ArrayList<>(instances.size());
+            for (Instance i : instances) {
+                if (!tried.contains(i.id())) {
+                    fresh.add(i);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                return fresh;
+            }
+        }
+        return instances;
+    }
+
+    private void record(ServerWebExchange exchange, Instance instance) {
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
+        int code = status == null ? 0 : status.value();
+        if (code == 502 || code == 503 || code == 504) {
+            outliers.failure(instance);
+        }
+        else {
+            outliers.success(instance);
+        }
+    }
+
+    static boolean isConnectFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.isthmus.runtime.filter;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Sends a copy of a share of requests to a shadow backend and ignores what it answers (Envoy's
+ * request mirroring; the copy's Host gets a {@code -shadow} suffix). The client's request never
+ * waits for the shadow: the copy is sent on its own, with a bounded number in flight, and bodies
+ * larger than {@code maxBodyBytes} (or of unknown length) are not mirrored. Spring Cloud Gateway
+ * has no mirroring filter.
+ */
+public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<MirrorGatewayFilterFactory.Config> {
+
+    private static final Logger log = LoggerFactory.getLogger(MirrorGatewayFilterFactory.class);
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
+            "te", "trailer", "upgrade", "host", "content-length");
+
+    private final HttpClient client;
+    private final Semaphore inFlight;
+    private final int maxBodyBytes;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+
+    public MirrorGatewayFilterFactory(HttpClient client, int maxInFlight, int maxBodyBytes) {
+        super(Config.class);
+        this.client = client.responseTimeout(Duration.ofSeconds(10));
+        this.inFlight = new Semaphore(maxInFlight);
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public GatewayFilter apply(Config config) {
+        return (exchange, chain) -> {
+            if (config.getPercent() < 100 && ThreadLocalRandom.current().nextInt(100) >= config.getPercent()) {
+                return chain.filter(exchange);
+            }
+            URI base = config.getTarget().get();
+            ServerHttpRequest request = exchange.getRequest();
+            long length = request.getHeaders().getContentLength();
+            boolean chunked = request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING);
+            if (base == null || length > maxBodyBytes || (chunked && length < 0) || !inFlight.tryAcquire()) {
+                dropped.incrementAndGet();
+                return chain.filter(exchange);
+            }
+            if (length <= 0) {
+                send(base, request, new byte[0]);
+                return chain.filter(exchange);
+            }
+            return DataBufferUtils.join(request.getBody(), maxBodyBytes).defaultIfEmpty(exchange.getResponse().bufferFactory().wrap(new byte[0]))
+                    .flatMap(joined -> {
+                        byte[] body = new byte[joined.readableByteCount()];
+                        joined.read(body);
+                        DataBufferUtils.release(joined);
+                        send(base, request, body);
+                        return chain.filter(exchange.mutate().request(replay(exchange, request, body)).build());
+                    });
+        };
+    }
+
+    private static ServerHttpRequest replay(ServerWebExchange exchange, ServerHttpRequest request, byte[] body) {
+        return new ServerHttpRequestDecorator(request) {
+            @Override
+            public Flux<DataBuffer> getBody() {
+                return Flux.defer(() -> Flux.just(exchange.getResponse().bufferFactory().wrap(body)));
+            }
+        };
+    }
+
+    private void send(URI base, ServerHttpRequest request, byte[] body) {
+        DefaultHttpHeaders headers = new DefaultHttpHeaders();
+        request.getHeaders().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.add(name, values);
+            }
+        });
+        String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+        if (host != null) {
+            int colon = host.lastIndexOf(':');
+            headers.set(HttpHeaders.HOST, colon > 0 && colon > host.lastIndexOf(']')
+                    ? host.substring(0, colon) + "-shadow" + host.substring(colon) : host + "-shadow");
+        }
+        String query = request.getURI().getRawQuery();
+        String uri = base.toString() + request.getURI().getRawPath() + (query == null ? "" : "?" + query);
+        client.headers(h -> h.set(headers))
+                .request(HttpMethod.valueOf(request.getMethod().name()))
+                .uri(uri)
+                .send(body.length == 0 ? ByteBufFlux.empty() : ByteBufFlux.fromInbound(Mono.just(Unpooled.wrappedBuffer(body))))
+                .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+                .doFinally(s -> inFlight.release())
+                .subscribe(code -> sent.incrementAndGet(), e -> log.debug("Mirror request to {} failed: {}", base, e.toString()));
+    }
+
+    public long sentCount() {
+        return sent.get();
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    public static class Config {
+        private Supplier<URI> target;
+        private int percent = 100;
+
+        /** Where the copy goes: scheme://host:port, picked per request; null skips mirroring. */
+        public Supplier<URI> getTarget() {
+            return target;
+        }
+
+        public Config setTarget(Supplier<URI> target) {
+            this.target = target;
+            return this;
+        }
+
+        public int getPercent() {
+            return percent;
+        }
+
+        public Config setPercent(int percent) {
+            this.percent = percent;
+            return this;
+        }
+    }
+}

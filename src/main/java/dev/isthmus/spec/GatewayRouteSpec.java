@@ -1,0 +1,47 @@
+package dev.isthmus.spec;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** One route as authored: what to match and where to send it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.redirect) != (has(self.backends) && size(self.backends) > 0)",
+        message = "exactly one of backends or redirect is required")
+@ValidationRule(value = "!(has(self.hostRewrite) && has(self.autoHostRewrite) && self.autoHostRewrite)",
+        message = "hostRewrite and autoHostRewrite are mutually exclusive")
+public record GatewayRouteSpec(
+        @JsonPropertyDescription("Matched against isthmus.kubernetes.gateway-class; routes for another class are ignored.")
+        String gatewayClassName,
+        @JsonPropertyDescription("Hosts this route serves: exact names or a leading '*.' wildcard. Empty means any host.")
+        @Size(max = 64) List<String> hosts,
+        @JsonPropertyDescription("What a request must look like to use this route.")
+        @Required RouteMatch match,
+        @JsonPropertyDescription("Higher wins among overlapping routes; ties go to the more specific match, then the oldest route.")
+        Integer precedence,
+        @JsonPropertyDescription("Where matching requests go; weights are relative.")
+        @Size(max = 64) List<BackendRef> backends,
+        @JsonPropertyDescription("How the path is rewritten before it reaches the backend.")
+        Rewrite rewrite,
+        @JsonPropertyDescription("Host header sent to the backend.")
+        String hostRewrite,
+        @JsonPropertyDescription("Send the chosen backend instance's host:port as the Host header.")
+        Boolean autoHostRewrite,
+        @JsonPropertyDescription("Answer with a redirect instead of proxying.")
+        Redirect redirect,
+        HeaderOperations requestHeaders,
+        HeaderOperations responseHeaders,
+        Timeouts timeouts,
+        Retries retries,
+        CircuitBreaker circuitBreaker,
+        LoadBalancer loadBalancer,
+        RateLimit rateLimit,
+        Cors cors,
+        Mirror mirror,
+        @JsonPropertyDescription("Allow WebSocket upgrades on this route.")
+        Boolean websocket) {
+}

@@ -1,0 +1,15 @@
+package dev.isthmus.spec;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
+
+/** Header edits, applied remove, then set, then add. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record HeaderOperations(
+        @Size(max = 64) Map<String, String> set,
+        @Size(max = 64) Map<String, String> add,
+        @Size(max = 64) List<String> remove) {
+}

@@ -1,0 +1,20 @@
+package dev.isthmus.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** A token bucket per key. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RateLimit(
+        @Required @Min(1) @Max(1000000) Integer requestsPerSecond,
+        @JsonPropertyDescription("Bucket size. Default: requestsPerSecond.")
+        @Min(1) @Max(10000000) Integer burst,
+        @JsonPropertyDescription("'client-ip' (default) or 'header:<name>'.")
+        @Pattern("^(client-ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$") String key,
+        @JsonPropertyDescription("local: per gateway replica; redis: shared by all replicas.")
+        RateLimitScope scope) {
+}

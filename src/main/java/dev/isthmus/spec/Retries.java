@@ -1,0 +1,23 @@
+package dev.isthmus.spec;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+
+/** Retries, to another instance where there is one. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Retries(
+        @JsonPropertyDescription("Retries after the first try.")
+        @Min(0) @Max(10) Integer attempts,
+        @JsonPropertyDescription("Conditions that trigger a retry. Default: connect-failure, gateway-error.")
+        List<RetryOn> on,
+        @Pattern(Durations.PATTERN) String perTryTimeout,
+        @JsonPropertyDescription("Base of the exponential backoff between tries.")
+        @Pattern(Durations.PATTERN) String backoff,
+        @JsonPropertyDescription("Methods that may be retried. Default: the idempotent ones (GET, HEAD, OPTIONS, PUT, DELETE).")
+        List<HttpMethod> methods) {
+}
