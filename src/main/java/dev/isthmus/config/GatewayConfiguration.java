@@ -43,7 +43,10 @@ import org.springframework.core.env.Environment;
 import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.demo.DemoUpstream;
+import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.OutlierDetector;
+import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.runtime.IndexedRouteHandlerMapping;
 import dev.isthmus.runtime.RouteMaterializer;
@@ -102,9 +105,28 @@ public class GatewayConfiguration {
         return new OutlierDetector(u.getConsecutiveFailures(), u.getBaseEjectionTime(), u.getMaxEjectionPercent());
     }
 
+    /**
+     * Kubernetes and Consul registries are beans of their own configurations when enabled; the
+     * composite resolver picks between them by {@code isthmus.discovery.policy}.
+     */
     @Bean
-    BackendSelectionFilter backendSelectionFilter(ObjectProvider<ServiceResolver> resolver, OutlierDetector outliers) {
-        return new BackendSelectionFilter(resolver.getIfAvailable(() -> ServiceResolver.NONE), outliers);
+    CompositeServiceResolver serviceResolver(IsthmusProperties properties, ObjectProvider<ServiceRegistry> registries) {
+        ServiceRegistry kubernetes = null;
+        ServiceRegistry consul = null;
+        for (ServiceRegistry r : registries.orderedStream().toList()) {
+            if (r.kind() == BackendTarget.Registry.KUBERNETES) {
+                kubernetes = r;
+            }
+            else if (r.kind() == BackendTarget.Registry.CONSUL) {
+                consul = r;
+            }
+        }
+        return new CompositeServiceResolver(properties.getDiscovery().getPolicy(), kubernetes, consul);
+    }
+
+    @Bean
+    BackendSelectionFilter backendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers) {
+        return new BackendSelectionFilter(resolver, outliers);
     }
 
     @Bean
@@ -156,7 +178,7 @@ public class GatewayConfiguration {
             TimeLimiterRegistry timeLimiterRegistry, RequestRedirectGatewayFilterFactory redirect,
             RegexPathRewriteGatewayFilterFactory regexRewrite, DeadlineGatewayFilterFactory deadline,
             WebsocketGuardGatewayFilterFactory websocketGuard, MirrorGatewayFilterFactory mirror,
-            IsthmusProperties properties, ObjectProvider<ServiceResolver> resolver) {
+            IsthmusProperties properties, ServiceResolver resolver) {
         // Spring Cloud Gateway registers its rate-limit factory only with a RateLimiter bean; each route brings its own.
         var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, 1), RateLimitKeyResolver.clientIp());
         var factories = new RouteMaterializer.Factories(addRequestHeader, setRequestHeader, removeRequestHeader, addResponseHeader,
@@ -164,7 +186,7 @@ public class GatewayConfiguration {
                 circuitBreaker, circuitBreakerRegistry, timeLimiterRegistry, rateLimit,
                 new LocalRateLimiterProvider(properties.getRateLimit().getMaxKeys(), null), redirect, regexRewrite, deadline,
                 websocketGuard, mirror);
-        return new RouteMaterializer(ordered(globalFilters), factories, resolver.getIfAvailable(() -> ServiceResolver.NONE));
+        return new RouteMaterializer(ordered(globalFilters), factories, resolver);
     }
 
     /** Global filters as Spring Cloud Gateway's FilteringWebHandler adapts them, keeping each one's order. */

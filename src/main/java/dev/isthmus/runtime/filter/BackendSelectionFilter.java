@@ -99,6 +99,10 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                         outliers.failure(instance);
                     }
                 })
+                .onErrorMap(BackendSelectionFilter::isConnectFailure, e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                        "upstream connect error: " + instance.authority() + " (" + chosen.target().display() + ")", e))
+                .onErrorMap(e -> e instanceof java.io.IOException, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY,
+                        "upstream connection closed: " + instance.authority() + " (" + chosen.target().display() + ")", e))
                 .doFinally(s -> chosen.balancer().finished(instance));
     }
 
