@@ -34,7 +34,7 @@ import dev.isthmus.spec.HttpMethod;
  * @param spec the authored spec, kept so unchanged routes can reuse their runtime filter chain
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({ "id", "provenance", "precedence", "hosts", "path", "methods", "headers", "queryParams" })
+@JsonPropertyOrder({ "id", "name", "provenance", "precedence", "hosts", "path", "methods", "headers", "queryParams" })
 public record CompiledRoute(
         String id,
         String name,

@@ -30,6 +30,17 @@ public record HostPattern(String host, boolean wildcard) {
         if (name.indexOf(':') >= 0) {
             throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': hosts match without a port");
         }
+        if (!name.chars().allMatch(c -> c < 0x80)) {
+            String ascii;
+            try {
+                ascii = java.net.IDN.toASCII(text.startsWith("*.") ? text.substring(2) : text);
+            }
+            catch (IllegalArgumentException e) {
+                ascii = null;
+            }
+            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': internationalized names must be written in"
+                    + " their ASCII (punycode) form" + (ascii == null ? "" : ", here '" + (wildcard ? "*." : "") + ascii.toLowerCase(Locale.ROOT) + "'"));
+        }
         for (String label : name.split("\\.", -1)) {
             if (!LABEL.matcher(label).matches()) {
                 throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': '" + abbreviate(label)

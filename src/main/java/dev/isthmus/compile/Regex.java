@@ -27,9 +27,10 @@ public final class Regex {
             return new Regex(source, Pattern.compile(source));
         }
         catch (PatternSyntaxException e) {
+            boolean unsupported = e.getDescription().contains("invalid or unsupported Perl syntax")
+                    || java.util.regex.Pattern.compile("\\\\[1-9]").matcher(source).find();
             throw new IllegalArgumentException("invalid regular expression '" + abbreviate(source) + "': " + e.getDescription()
-                    + (e.getDescription().contains("invalid or unsupported Perl syntax")
-                            ? " (RE2 syntax: no backreferences or lookaround)" : ""));
+                    + (unsupported ? " (RE2 syntax: no backreferences or lookaround)" : ""));
         }
         catch (RuntimeException | StackOverflowError e) {
             throw new IllegalArgumentException("invalid regular expression '" + abbreviate(source) + "': too complex");

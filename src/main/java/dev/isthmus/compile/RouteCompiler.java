@@ -57,13 +57,16 @@ public final class RouteCompiler {
             int hostCount = Math.max(1, route.hosts().size());
             if (lostTo != null && lostTo.size() >= hostCount) {
                 statuses.add(new RouteStatus(route.id(), route.provenance().object(), route.provenance().generation(), false,
-                        "Conflicted", "same hosts and match as " + describe(lostTo) + ", which take priority"
-                                + " (higher precedence, or older); this route can never be chosen"));
+                        "Conflicted", "same hosts and match as " + describe(lostTo) + ", which "
+                                + (lostTo.stream().distinct().count() == 1 ? "takes" : "take")
+                                + " priority (higher precedence, or older); this route can never be chosen"));
                 continue;
             }
             accepted.add(route);
             statuses.add(RouteStatus.accepted(route, lostTo == null ? null
-                    : "partly shadowed: on " + lostTo.size() + " of its hosts " + describe(lostTo) + " take priority"));
+                    : "partly shadowed: on " + lostTo.size() + " of its " + Math.max(1, route.hosts().size()) + " hosts, "
+                            + describe(lostTo) + (lostTo.stream().distinct().count() == 1 ? " takes" : " take")
+                            + " priority (same match, higher precedence or older)"));
         }
         statuses.sort(Comparator.comparing((RouteStatus s) -> s.routeId() == null ? "" : s.routeId())
                 .thenComparing(s -> s.object().toString()).thenComparing(s -> Objects.toString(s.message(), "")));

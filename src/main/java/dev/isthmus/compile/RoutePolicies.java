@@ -61,6 +61,7 @@ public final class RoutePolicies {
     public record HeaderEdits(List<String> remove, Map<String, String> set, Map<String, String> add) {
         public static final HeaderEdits NONE = new HeaderEdits(List.of(), Map.of(), Map.of());
 
+        @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean isEmpty() {
             return remove.isEmpty() && set.isEmpty() && add.isEmpty();
         }

@@ -187,7 +187,8 @@ final class RouteValidator {
         for (int i = 0; i < raw.length(); i++) {
             char ch = raw.charAt(i);
             if (ch <= 0x20 || ch >= 0x7f) {
-                c.fail("InvalidPath", field + " must be percent-encoded ASCII without spaces (found '" + printable(ch) + "')");
+                c.fail("InvalidPath", field + " must be percent-encoded ASCII without spaces (found '" + printable(ch) + "'"
+                        + (ch > 0x7f ? "; write '" + percentEncode(raw) + "'" : "") + ")");
                 return null;
             }
         }
@@ -748,6 +749,21 @@ final class RouteValidator {
             }
         }
         return false;
+    }
+
+    /** Percent-encodes non-ASCII characters as UTF-8, as a hint for route authors. */
+    private static String percentEncode(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int v = b & 0xff;
+            if (v > 0x20 && v < 0x7f) {
+                out.append((char) v);
+            }
+            else {
+                out.append('%').append(String.format("%02X", v));
+            }
+        }
+        return abbreviate(out.toString());
     }
 
     private static String printable(char ch) {

@@ -11,7 +11,11 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
+import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -55,6 +59,7 @@ import dev.isthmus.runtime.RouteTableListener;
 import dev.isthmus.runtime.RouteTableUpdater;
 import dev.isthmus.runtime.filter.BackendSelectionFilter;
 import dev.isthmus.runtime.filter.DeadlineGatewayFilterFactory;
+import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
 import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
 import dev.isthmus.runtime.filter.PathNormalizationWebFilter;
 import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
@@ -127,6 +132,19 @@ public class GatewayConfiguration {
     @Bean
     BackendSelectionFilter backendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers) {
         return new BackendSelectionFilter(resolver, outliers);
+    }
+
+    /** Replaces Spring Cloud Gateway's routing filter (disabled in application.yaml) to add idle timeouts. */
+    @Bean
+    IdleTimeoutNettyRoutingFilter routingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            HttpClientProperties properties) {
+        return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties);
+    }
+
+    /** Spring Cloud Gateway registers it only with its own routing filter enabled. */
+    @Bean
+    NettyWriteResponseFilter nettyWriteResponseFilter(GatewayProperties properties, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+        return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
     }
 
     @Bean

@@ -60,6 +60,7 @@ import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.runtime.ActiveRoute.RouteRuntime;
 import dev.isthmus.runtime.filter.BackendSelectionFilter;
 import dev.isthmus.runtime.filter.DeadlineGatewayFilterFactory;
+import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
 import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
@@ -201,6 +202,9 @@ public final class RouteMaterializer {
         Duration perCall = r.retries() != null && r.retries().attempts() > 0 ? r.retries().perTryTimeout() : r.timeouts().response();
         if (perCall != null) {
             m.put(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, perCall.toMillis());
+        }
+        if (r.timeouts().idle() != null) {
+            m.put(IdleTimeoutNettyRoutingFilter.IDLE_TIMEOUT_ATTR, r.timeouts().idle().toMillis());
         }
         return m;
     }

@@ -395,6 +395,23 @@ class RoutingIT {
         }
 
         @Test
+        void idleTimeoutAnswers504WhenTheUpstreamGoesSilent() {
+            a.behave(r -> Reply.delayed(Duration.ofSeconds(3)));
+            routes("""
+                    routes:
+                      - name: stalled
+                        match: {path: {prefix: /stalled}}
+                        timeouts: {idle: 300ms}
+                        backends: [{url: "$A"}]
+                    """);
+            long start = System.nanoTime();
+            HttpResponse<String> r = get("/stalled");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.statusCode()).isEqualTo(504);
+            assertThat(millis).isBetween(250L, 2500L);
+        }
+
+        @Test
         void retriesAFailingUpstream() {
             java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
             a.behave(r -> calls.incrementAndGet() <= 2 ? Reply.status(503) : Reply.ok());
@@ -450,6 +467,44 @@ class RoutingIT {
             HttpResponse<String> actual = get("/c/x", "Origin", "https://app.example.com");
             assertThat(actual.statusCode()).isEqualTo(200);
             assertThat(actual.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+        }
+    }
+
+    @Nested
+    class WebSockets {
+
+        @Test
+        void upgradesOnlyWhereAllowed() throws Exception {
+            try (dev.isthmus.testsupport.WebSocketEchoServer ws = dev.isthmus.testsupport.WebSocketEchoServer.start()) {
+                routes("""
+                        routes:
+                          - name: ws
+                            match: {path: {prefix: /ws}}
+                            websocket: true
+                            backends: [{url: "%s"}]
+                          - name: plain
+                            match: {path: {prefix: /plain}}
+                            rewrite: {path: /ws}
+                            backends: [{url: "%s"}]
+                        """.formatted(ws.url(), ws.url()));
+                java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+                java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                        .buildAsync(java.net.URI.create(gateway.url().replace("http", "ws") + "/ws"), new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+                                reply.complete(data.toString());
+                                return null;
+                            }
+                        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                socket.sendText("hello", true);
+                assertThat(reply.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo:hello");
+                socket.abort();
+
+                java.util.concurrent.CompletableFuture<java.net.http.WebSocket> refused = java.net.http.HttpClient.newHttpClient()
+                        .newWebSocketBuilder().buildAsync(java.net.URI.create(gateway.url().replace("http", "ws") + "/plain"),
+                                new java.net.http.WebSocket.Listener() { });
+                assertThat(refused).failsWithin(Duration.ofSeconds(10));
+            }
         }
     }
 

@@ -101,6 +101,8 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                 })
                 .onErrorMap(BackendSelectionFilter::isConnectFailure, e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                         "upstream connect error: " + instance.authority() + " (" + chosen.target().display() + ")", e))
+                .onErrorMap(e -> e instanceof io.netty.handler.timeout.ReadTimeoutException, e -> new ResponseStatusException(
+                        HttpStatus.GATEWAY_TIMEOUT, "upstream idle timeout: " + instance.authority() + " sent nothing for too long", e))
                 .onErrorMap(e -> e instanceof java.io.IOException, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY,
                         "upstream connection closed: " + instance.authority() + " (" + chosen.target().display() + ")", e))
                 .doFinally(s -> chosen.balancer().finished(instance));

@@ -1,0 +1,101 @@
+package dev.isthmus.compile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.Provenance;
+import dev.isthmus.model.RouteSpec;
+import dev.isthmus.model.SourceKind;
+import dev.isthmus.model.SourceProblem;
+import dev.isthmus.spec.GatewayRouteSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Golden files for the compile step, in the manner of Envoy Gateway's translator tests: each
+ * {@code src/test/resources/compile/NAME.in.yaml} holds routes as sources would emit them, and
+ * {@code NAME.out.yaml} the compiled routes and the verdict for every route. Adding a case means
+ * adding a file. Regenerate after an intended change with {@code -Dgolden.update=true} and review
+ * the diff.
+ */
+class CompileGoldenTest {
+
+    static final Path DIR = Path.of("src/test/resources/compile");
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)).registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    static Stream<String> cases() throws IOException {
+        try (Stream<Path> files = Files.list(DIR)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".in.yaml"))
+                    .map(n -> n.substring(0, n.length() - ".in.yaml".length())).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void compilesAsRecorded(String name) throws IOException {
+        JsonNode in = YAML.readTree(DIR.resolve(name + ".in.yaml").toFile());
+        CompileSettings settings = new CompileSettings(in.path("defaultNamespace").asText("default"));
+        List<RouteSpec> routes = new ArrayList<>();
+        for (JsonNode r : in.path("routes")) {
+            routes.add(route(r));
+        }
+        List<SourceProblem> problems = new ArrayList<>();
+        for (JsonNode p : in.path("problems")) {
+            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), p.get("reason").asText(),
+                    p.get("message").asText()));
+        }
+
+        CompileResult result = new RouteCompiler(settings).compile(routes, problems);
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("routes", result.routes());
+        out.put("statuses", result.statuses());
+        String actual = YAML.writeValueAsString(out);
+        Path expectedFile = DIR.resolve(name + ".out.yaml");
+        if (Boolean.getBoolean("golden.update") || !Files.exists(expectedFile)) {
+            Files.writeString(expectedFile, actual);
+        }
+        assertThat(actual).as("compiled output of %s (regenerate with -Dgolden.update=true)", name)
+                .isEqualTo(Files.readString(expectedFile));
+    }
+
+    static RouteSpec route(JsonNode r) throws IOException {
+        ObjectRef object = ref(r.get("source"));
+        Instant created = r.has("created") ? Instant.parse(r.get("created").asText()) : Instant.EPOCH;
+        GatewayRouteSpec spec = YAML.treeToValue(r.get("spec"), GatewayRouteSpec.class);
+        String name = r.get("name").asText();
+        String id = r.has("id") ? r.get("id").asText() : "file/" + name;
+        return new RouteSpec(id, name, new Provenance(object, r.path("generation").asLong(1), created), spec);
+    }
+
+    static ObjectRef ref(JsonNode source) {
+        if (source == null) {
+            return ObjectRef.file("routes.yaml");
+        }
+        ObjectNode s = (ObjectNode) source;
+        return new ObjectRef(SourceKind.valueOf(s.get("kind").asText()), s.path("namespace").asText(null), s.get("name").asText());
+    }
+}
