@@ -76,8 +76,8 @@ public final class RoutesDocumentParser {
             throw new InvalidDocumentException("unknown top-level field(s) " + unknown + "; expected only 'routes'", null);
         }
         JsonNode list = root.get("routes");
-        if (list == null || list.isNull()) {
-            return new Result(List.of(), List.of());
+        if (list == null || list.isNull() || (list.isTextual() && list.asText().isEmpty())) {
+            return new Result(List.of(), List.of()); // "routes:" with nothing under it
         }
         if (!list.isArray()) {
             throw new InvalidDocumentException("'routes' must be a list", null);
@@ -131,23 +131,47 @@ public final class RoutesDocumentParser {
 
     /** Jackson messages with the field path in front and without the source excerpt. */
     static String describe(Throwable e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException ife && ife.getTargetType() != null
+                && ife.getTargetType().isEnum()) {
+            return path(ife) + ": '" + truncate(String.valueOf(ife.getValue())) + "' is not one of " + enumValues(ife.getTargetType());
+        }
         if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
-            StringBuilder path = new StringBuilder();
-            for (JsonMappingException.Reference ref : jme.getPath()) {
-                if (ref.getFieldName() != null) {
-                    path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
-                }
-                else if (ref.getIndex() >= 0) {
-                    path.append('[').append(ref.getIndex()).append(']');
-                }
-            }
-            return path + ": " + firstLine(jme.getOriginalMessage());
+            return path(jme) + ": " + firstLine(jme.getOriginalMessage());
         }
         if (e instanceof JsonProcessingException jpe) {
             String location = jpe.getLocation() == null ? "" : " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")";
             return firstLine(jpe.getOriginalMessage()) + location;
         }
         return firstLine(String.valueOf(e.getMessage()));
+    }
+
+    private static String path(JsonMappingException jme) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : jme.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            }
+            else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    /** The enum's values as written in YAML, in declaration order. */
+    private static String enumValues(Class<?> type) {
+        List<String> names = new ArrayList<>();
+        for (Object constant : type.getEnumConstants()) {
+            String name = ((Enum<?>) constant).name();
+            try {
+                var json = type.getField(name).getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                names.add(json != null ? json.value() : name);
+            }
+            catch (NoSuchFieldException e) {
+                names.add(name);
+            }
+        }
+        return String.join(", ", names);
     }
 
     private static String firstLine(String message) {

@@ -1,0 +1,114 @@
+package dev.isthmus.runtime;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.isthmus.compile.CompileResult;
+import dev.isthmus.compile.CompileSettings;
+import dev.isthmus.compile.CompiledRoute;
+import dev.isthmus.compile.RouteCompiler;
+import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.Provenance;
+import dev.isthmus.model.RouteSpec;
+import dev.isthmus.source.RoutesDocumentParser;
+import dev.isthmus.spec.GatewayRouteSpec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RouteIndexTest {
+
+    static List<CompiledRoute> compile(String yaml) throws Exception {
+        var parsed = RoutesDocumentParser.parse(yaml, ObjectRef.file("t.yaml"), 1, n -> "file/" + n, n -> Instant.EPOCH);
+        CompileResult result = new RouteCompiler(CompileSettings.DEFAULTS).compile(parsed.routes(), parsed.problems());
+        assertThat(result.statuses()).allMatch(s -> s.accepted(), "all accepted");
+        return result.routes();
+    }
+
+    static String find(RouteIndex<CompiledRoute> index, String host, String path) {
+        CompiledRoute r = index.find(host, path, c -> true);
+        return r == null ? null : r.name();
+    }
+
+    @Test
+    void walksPathSegmentsAndPrefersThePriorityOrder() throws Exception {
+        var index = RouteIndex.build(compile("""
+                routes:
+                  - {name: root, match: {path: {prefix: /}}, backends: [{url: "http://h"}]}
+                  - {name: api, match: {path: {prefix: /api}}, backends: [{url: "http://h"}]}
+                  - {name: api-v1, match: {path: {prefix: /api/v1/}}, backends: [{url: "http://h"}]}
+                  - {name: exact, match: {path: {exact: /api/v1/status}}, backends: [{url: "http://h"}]}
+                  - {name: regex, precedence: 1, match: {path: {regex: "^/api/v[0-9]+/items/.*$"}}, backends: [{url: "http://h"}]}
+                  - {name: plain-regex, match: {path: {regex: "^/api/v[0-9]+/other$"}}, backends: [{url: "http://h"}]}
+                  - {name: boosted, precedence: 1, match: {path: {prefix: /b}}, backends: [{url: "http://h"}]}
+                  - {name: deep, match: {path: {prefix: /b/c/d}}, backends: [{url: "http://h"}]}
+                """), c -> c);
+        assertThat(find(index, null, "/x")).isEqualTo("root");
+        assertThat(find(index, null, "/api")).isEqualTo("api");
+        assertThat(find(index, null, "/apix")).isEqualTo("root");
+        assertThat(find(index, null, "/api/v1")).isEqualTo("api-v1");
+        assertThat(find(index, null, "/api/v1/status")).isEqualTo("exact");
+        assertThat(find(index, null, "/api/v2/items/9")).isEqualTo("regex");
+        assertThat(find(index, null, "/api/v1/items/9")).isEqualTo("regex");
+        // without precedence a regex loses to any matching prefix (exact > longer prefix > regex)
+        assertThat(find(index, null, "/api/v2/other")).isEqualTo("api");
+        assertThat(find(index, null, "/b/c/d/e")).isEqualTo("boosted");
+    }
+
+    @Test
+    void hostBucketsFallThroughFromExactToWildcardToAny() throws Exception {
+        var index = RouteIndex.build(compile("""
+                routes:
+                  - {name: exact, hosts: [a.example.com], match: {path: {prefix: /x}}, backends: [{url: "http://h"}]}
+                  - {name: wild, hosts: ["*.example.com"], match: {path: {prefix: /y}}, backends: [{url: "http://h"}]}
+                  - {name: deeper-wild, hosts: ["*.b.example.com"], match: {path: {prefix: /y}}, backends: [{url: "http://h"}]}
+                  - {name: any, match: {path: {prefix: /}}, backends: [{url: "http://h"}]}
+                """), c -> c);
+        assertThat(find(index, "a.example.com", "/x")).isEqualTo("exact");
+        assertThat(find(index, "a.example.com", "/y")).isEqualTo("wild");
+        assertThat(find(index, "c.b.example.com", "/y")).isEqualTo("deeper-wild");
+        assertThat(find(index, "a.example.com", "/z")).isEqualTo("any");
+        assertThat(find(index, "example.com", "/y")).isEqualTo("any");
+        assertThat(find(index, null, "/x")).isEqualTo("any");
+    }
+
+    @Test
+    void findsTheRightRouteAmongTenThousand() throws Exception {
+        StringBuilder yaml = new StringBuilder("routes:\n");
+        for (int i = 0; i < 10_000; i++) {
+            yaml.append("  - {name: r").append(i).append(", match: {path: {prefix: /svc-").append(i)
+                    .append("/}}, backends: [{url: \"http://h\"}]}\n");
+        }
+        var index = RouteIndex.build(compile(yaml.toString()), c -> c);
+        assertThat(index.size()).isEqualTo(10_000);
+        assertThat(find(index, "any.host", "/svc-0/a")).isEqualTo("r0");
+        assertThat(find(index, "any.host", "/svc-9999/a/b")).isEqualTo("r9999");
+        assertThat(find(index, "any.host", "/svc-10000/a")).isNull();
+    }
+
+    @Test
+    void remainingPredicatesPickAmongCandidates() throws Exception {
+        List<CompiledRoute> routes = new ArrayList<>(compile("""
+                routes:
+                  - {name: get, match: {path: {prefix: /m}, methods: [GET]}, backends: [{url: "http://h"}]}
+                  - {name: other, match: {path: {prefix: /m}}, backends: [{url: "http://h"}]}
+                """));
+        var index = RouteIndex.build(routes, c -> c);
+        assertThat(index.find(null, "/m", c -> c.methods().isEmpty()).name()).isEqualTo("other");
+        assertThat(index.find(null, "/m", c -> true).name()).isEqualTo("get");
+    }
+
+    @Test
+    void hostHeaderNormalization() {
+        assertThat(RouteIndex.hostOf("API.Example.COM:8443")).isEqualTo("api.example.com");
+        assertThat(RouteIndex.hostOf("example.com.")).isEqualTo("example.com");
+        assertThat(RouteIndex.hostOf("[::1]:80")).isEqualTo("[::1]");
+        assertThat(RouteIndex.hostOf(null)).isNull();
+    }
+
+    static RouteSpec spec(String name, GatewayRouteSpec spec) {
+        return new RouteSpec("file/" + name, name, new Provenance(ObjectRef.file("t"), 1, Instant.EPOCH), spec);
+    }
+}
