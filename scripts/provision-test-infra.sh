@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Provisions the real servers the integration tests run against, without Docker:
 #   consul (built from the Go module proxy, MPL-2.0 releases only), kube-apiserver + etcd +
-#   kubectl (laid out for io.fabric8:kube-api-test), helm, redis-server (Debian package).
+#   kubectl (laid out for io.fabric8:kube-api-test), helm, redis-server and chromium (Debian packages).
 # Idempotent and cached outside the work tree (ISTHMUS_INFRA_HOME, default ~/.cache/isthmus-infra):
 # a warm run only checks stamps and finishes in seconds. Prints the cache layout at the end.
 #
 #   scripts/provision-test-infra.sh            # everything
-#   scripts/provision-test-infra.sh consul k8s # a subset: consul k8s helm redis
+#   scripts/provision-test-infra.sh consul k8s # a subset: consul k8s helm redis chromium
 set -euo pipefail
 
 CONSUL_VERSION=${CONSUL_VERSION:-v1.16.3}   # newest MPL-2.0 release served by the Go proxy (v1.16.4 is not served)
@@ -123,15 +123,30 @@ provision_helm() {
 provision_redis() {
   if command -v redis-server >/dev/null; then log "redis: $(redis-server --version | cut -d' ' -f3)"; return; fi
   log "redis: installing Debian's redis-server"
-  local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get install -y -q --no-install-recommends redis-server >/dev/null 2>&1 \
-    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends redis-server >/dev/null; }
+  apt_install redis-server
   # The package starts a system instance on 6379; tests never use it.
-  (command -v systemctl >/dev/null && $sudo systemctl disable --now redis-server >/dev/null 2>&1) || true
+  (command -v systemctl >/dev/null && systemctl disable --now redis-server >/dev/null 2>&1) || true
   log "redis: $(redis-server --version | cut -d' ' -f3)"
 }
 
-parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(redis helm consul k8s)
+# Chromium and ChromeDriver from Debian, for the diagnostics page's browser test.
+provision_chromium() {
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    log "chromium: $(chromium --version 2>/dev/null | head -1)"; return
+  fi
+  log "chromium: installing Debian's chromium and chromium-driver"
+  apt_install chromium chromium-driver
+  log "chromium: $(chromium --version 2>/dev/null | head -1)"
+}
+
+apt_install() {
+  local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q --no-install-recommends "$@" >/dev/null 2>&1 \
+    || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
+}
+
+parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(redis chromium helm consul k8s)
 start=$SECONDS
 for p in "${parts[@]}"; do "provision_$p"; done
 log "done in $((SECONDS - start))s; ISTHMUS_INFRA_HOME=$INFRA_HOME"

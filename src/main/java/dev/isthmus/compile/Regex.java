@@ -28,7 +28,7 @@ public final class Regex {
         }
         catch (PatternSyntaxException e) {
             boolean unsupported = e.getDescription().contains("invalid or unsupported Perl syntax")
-                    || java.util.regex.Pattern.compile("\\\\[1-9]").matcher(source).find();
+                    || java.util.regex.Pattern.compile("\\\\[1-9]|\\(\\?<?[=!]").matcher(source).find();
             throw new IllegalArgumentException("invalid regular expression '" + abbreviate(source) + "': " + e.getDescription()
                     + (unsupported ? " (RE2 syntax: no backreferences or lookaround)" : ""));
         }

@@ -227,7 +227,7 @@ public class GatewayConfiguration {
     @Bean(destroyMethod = "close")
     RouteTableUpdater routeTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
             ObjectProvider<RouteTableListener> listeners) {
-        return new RouteTableUpdater(compiler, materializer, holder, listeners.orderedStream().toList());
+        return new RouteTableUpdater(compiler, materializer, holder, () -> listeners.orderedStream().toList());
     }
 
     @Bean

@@ -17,9 +17,12 @@ public record ObjectRef(SourceKind kind, String namespace, String name) {
         return new ObjectRef(SourceKind.FILE, null, path);
     }
 
-    /** {@code kind/namespace/name}, or {@code kind/name} without a namespace. */
+    /** {@code kind/namespace/name}, {@code kind/name} without a namespace, {@code file:path} for files. */
     @Override
     public String toString() {
+        if (kind == SourceKind.FILE) {
+            return "file:" + name;
+        }
         return kind.label() + "/" + (namespace == null ? "" : namespace + "/") + name;
     }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -15,16 +16,22 @@ import dev.isthmus.compile.CompileResult;
  */
 public final class RouteTable {
 
-    public static final RouteTable EMPTY = new RouteTable(0, List.of(), new CompileResult(List.of(), List.of()), Instant.EPOCH);
+    public static final RouteTable EMPTY = new RouteTable(0, List.of(), new CompileResult(List.of(), List.of()), Instant.EPOCH, Set.of(),
+            Map.of());
 
     private final long version;
     private final Map<String, ActiveRoute> byId;
     private final RouteIndex<ActiveRoute> index;
     private final CompileResult result;
     private final Instant builtAt;
+    private final Set<String> sources;
+    private final Map<String, Instant> changes;
 
-    RouteTable(long version, List<ActiveRoute> routes, CompileResult result, Instant builtAt) {
+    RouteTable(long version, List<ActiveRoute> routes, CompileResult result, Instant builtAt, Set<String> sources,
+            Map<String, Instant> changes) {
         this.version = version;
+        this.sources = Set.copyOf(sources);
+        this.changes = Map.copyOf(changes);
         this.result = result;
         this.builtAt = builtAt;
         Map<String, ActiveRoute> map = new LinkedHashMap<>();
@@ -64,5 +71,15 @@ public final class RouteTable {
 
     public Instant builtAt() {
         return builtAt;
+    }
+
+    /** The sources whose change led to this table, with when each source saw its (oldest unapplied) change. */
+    public Map<String, Instant> changes() {
+        return changes;
+    }
+
+    /** The sources whose snapshots this table was built from. */
+    public Set<String> sources() {
+        return sources;
     }
 }

@@ -38,7 +38,8 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
     private final RouteCompiler compiler;
     private final RouteMaterializer materializer;
     private final RouteTableHolder holder;
-    private final List<RouteTableListener> listeners;
+    private final java.util.function.Supplier<List<RouteTableListener>> listenerSupplier;
+    private volatile List<RouteTableListener> listeners;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, SourceSnapshot> latest = new ConcurrentHashMap<>();
     private final Map<String, Instant> pendingSince = new ConcurrentHashMap<>();
@@ -51,12 +52,16 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
     private volatile Duration lastPropagation = Duration.ZERO;
     private long version;
 
+    /**
+     * @param listeners looked up on the first build: listeners may themselves depend on the
+     *     sources that feed this updater
+     */
     public RouteTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
-            List<RouteTableListener> listeners) {
+            java.util.function.Supplier<List<RouteTableListener>> listeners) {
         this.compiler = compiler;
         this.materializer = materializer;
         this.holder = holder;
-        this.listeners = List.copyOf(listeners);
+        this.listenerSupplier = listeners;
     }
 
     /** Takes a source's new snapshot; the table is rebuilt asynchronously, at once. */
@@ -84,12 +89,16 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
             }
             CompileResult result = compiler.compile(routes, problems);
             RouteTable previous = holder.get();
-            RouteTable table = new RouteTable(++version, materializer.materialize(result.routes(), previous), result, clock.instant());
+            RouteTable table = new RouteTable(++version, materializer.materialize(result.routes(), previous), result, clock.instant(),
+                    latest.keySet(), changed);
             holder.swap(table);
             Instant now = clock.instant();
             Instant oldest = changed.values().stream().min(Instant::compareTo).orElse(now);
             lastPropagation = Duration.between(oldest, now);
             logChanges(table, previous, (System.nanoTime() - started) / 1_000_000);
+            if (listeners == null) {
+                listeners = List.copyOf(listenerSupplier.get());
+            }
             for (RouteTableListener listener : listeners) {
                 try {
                     listener.tableSwapped(table, previous);

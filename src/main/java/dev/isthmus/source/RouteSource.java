@@ -1,7 +1,9 @@
 package dev.isthmus.source;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
 
+import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceSnapshot;
 
 /**
@@ -12,8 +14,14 @@ import dev.isthmus.model.SourceSnapshot;
  */
 public interface RouteSource {
 
-    /** Stable id, also the label used in metrics and admin output: {@code file}, {@code kubernetes}... */
+    /** Stable id, also the label used in metrics and admin output: by convention its kind's label. */
     String id();
+
+    /** The kind of objects this source reads; by default the kind whose label is the id. */
+    default SourceKind kind() {
+        return Arrays.stream(SourceKind.values()).filter(k -> k.label().equals(id())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("source " + id() + " must declare its kind"));
+    }
 
     void start(Consumer<SourceSnapshot> sink);
 

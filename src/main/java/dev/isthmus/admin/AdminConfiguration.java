@@ -1,0 +1,43 @@
+package dev.isthmus.admin;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.isthmus.discovery.CompositeServiceResolver;
+import dev.isthmus.discovery.OutlierDetector;
+import dev.isthmus.runtime.RouteTableHolder;
+import dev.isthmus.source.RouteSources;
+
+/** Admin endpoints, the readiness check and the gateway's metrics (all served on the management port). */
+@Configuration(proxyBeanMethods = false)
+public class AdminConfiguration {
+
+    @Bean
+    RoutesEndpoint routesEndpoint(RouteTableHolder tables) {
+        return new RoutesEndpoint(tables);
+    }
+
+    @Bean
+    SourcesEndpoint sourcesEndpoint(RouteSources sources, RouteTableHolder tables) {
+        return new SourcesEndpoint(sources, tables);
+    }
+
+    @Bean
+    UpstreamsEndpoint upstreamsEndpoint(RouteTableHolder tables, CompositeServiceResolver resolver, OutlierDetector outliers,
+            CircuitBreakerRegistry breakers) {
+        return new UpstreamsEndpoint(tables, resolver, outliers, breakers);
+    }
+
+    /** Health component "routing", part of the readiness group. */
+    @Bean
+    RoutingHealthIndicator routingHealthIndicator(RouteSources sources, RouteTableHolder tables) {
+        return new RoutingHealthIndicator(sources, tables);
+    }
+
+    @Bean
+    GatewayMetrics gatewayMetrics(RouteTableHolder tables, RouteSources sources, OutlierDetector outliers) {
+        return new GatewayMetrics(tables, sources, outliers);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.isthmus.admin;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.compile.RoutePolicies.WeightedBackend;
+import dev.isthmus.discovery.CompositeServiceResolver;
+import dev.isthmus.discovery.Instance;
+import dev.isthmus.discovery.OutlierDetector;
+import dev.isthmus.discovery.ServiceRegistry;
+import dev.isthmus.runtime.ActiveRoute;
+import dev.isthmus.runtime.RouteTableHolder;
+
+/**
+ * {@code /actuator/upstreams}: every backend the served routes use, with its instances by registry
+ * (and which the discovery policy selects), their passive health (consecutive failures, ejection),
+ * and the circuit-breaker state of the routes that use it.
+ */
+@Endpoint(id = "upstreams")
+public class UpstreamsEndpoint {
+
+    private final RouteTableHolder tables;
+    private final CompositeServiceResolver resolver;
+    private final OutlierDetector outliers;
+    private final CircuitBreakerRegistry breakers;
+
+    public UpstreamsEndpoint(RouteTableHolder tables, CompositeServiceResolver resolver, OutlierDetector outliers,
+            CircuitBreakerRegistry breakers) {
+        this.tables = tables;
+        this.resolver = resolver;
+        this.outliers = outliers;
+        this.breakers = breakers;
+    }
+
+    public record UpstreamsReport(String policy, List<UpstreamView> upstreams) {
+    }
+
+    /**
+     * @param byRegistry instance count each registry reports for the name
+     * @param instances the instances the resolver selects, with health
+     * @param circuitBreakers per route using it: CLOSED, OPEN, HALF_OPEN...
+     */
+    public record UpstreamView(String backend, String kind, Map<String, Integer> byRegistry, int healthy, List<InstanceView> instances,
+            List<String> routes, Map<String, String> circuitBreakers) {
+    }
+
+    public record InstanceView(String id, String address, String registry, int weight, String zone, boolean ejected,
+            int consecutiveFailures, int timesEjected, long ejectedForMillis) {
+    }
+
+    @ReadOperation
+    public UpstreamsReport upstreams() {
+        Map<String, BackendTarget> targets = new TreeMap<>();
+        Map<String, List<String>> routesByTarget = new LinkedHashMap<>();
+        for (ActiveRoute route : tables.get().routes()) {
+            List<BackendTarget> used = new ArrayList<>();
+            route.compiled().backends().stream().map(WeightedBackend::target).forEach(used::add);
+            if (route.compiled().mirror() != null) {
+                used.add(route.compiled().mirror().target());
+            }
+            for (BackendTarget t : used) {
+                targets.putIfAbsent(t.display(), t);
+                routesByTarget.computeIfAbsent(t.display(), k -> new ArrayList<>()).add(route.id());
+            }
+        }
+        List<UpstreamView> views = new ArrayList<>();
+        targets.forEach((display, target) -> views.add(view(display, target, routesByTarget.get(display))));
+        return new UpstreamsReport(resolver.policy().name().toLowerCase().replace('_', '-'), views);
+    }
+
+    private UpstreamView view(String display, BackendTarget target, List<String> routes) {
+        Map<String, Integer> byRegistry = new LinkedHashMap<>();
+        List<Instance> selected;
+        if (target instanceof BackendTarget.Service service) {
+            count(byRegistry, "kubernetes", resolver.kubernetes(), service);
+            count(byRegistry, "consul", resolver.consul(), service);
+            selected = resolver.resolve(service);
+        }
+        else {
+            BackendTarget.Url url = (BackendTarget.Url) target;
+            int port = url.uri().getPort() > 0 ? url.uri().getPort() : "https".equals(url.uri().getScheme()) ? 443 : 80;
+            selected = List.of(Instance.of(url.uri().getHost(), port, BackendTarget.Registry.ANY));
+            byRegistry.put("url", 1);
+        }
+        List<InstanceView> instances = selected.stream().map(i -> {
+            var e = outliers.describe(i);
+            return new InstanceView(i.id(), i.authority(), i.registry().name().toLowerCase(), i.weight(), i.zone(), e.ejected(),
+                    e.consecutiveFailures(), e.timesEjected(), e.remainingMillis());
+        }).toList();
+        Map<String, String> cb = new LinkedHashMap<>();
+        for (String routeId : Set.copyOf(routes)) {
+            breakers.find(routeId).ifPresent(b -> cb.put(routeId, b.getState().name()));
+        }
+        int healthy = (int) instances.stream().filter(i -> !i.ejected()).count();
+        return new UpstreamView(display, target instanceof BackendTarget.Service ? "service" : "url", byRegistry, healthy, instances,
+                routes, cb);
+    }
+
+    private static void count(Map<String, Integer> byRegistry, String name, ServiceRegistry registry, BackendTarget.Service service) {
+        if (registry == null) {
+            return;
+        }
+        BackendTarget.Registry wanted = service.registry();
+        if (wanted == BackendTarget.Registry.ANY || wanted == registry.kind()) {
+            byRegistry.put(name, registry.instances(service).size());
+        }
+    }
+}

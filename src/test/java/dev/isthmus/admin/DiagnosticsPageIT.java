@@ -1,0 +1,107 @@
+package dev.isthmus.admin;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.isthmus.testsupport.EchoServer;
+import dev.isthmus.testsupport.GatewayApp;
+import dev.isthmus.testsupport.RealInfra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The diagnostics page in a real headless Chromium (Debian's, driven by Selenium through Debian's
+ * ChromeDriver; nothing is downloaded). Keeps a screenshot in target/diagnostics-page.png.
+ */
+class DiagnosticsPageIT {
+
+    static EchoServer upstream;
+    static GatewayApp gateway;
+    static WebDriver browser;
+
+    @BeforeAll
+    static void start() {
+        Path chromium = Path.of("/usr/bin/chromium");
+        Path driver = Path.of("/usr/bin/chromedriver");
+        if (!Files.isExecutable(chromium) || !Files.isExecutable(driver)) {
+            RealInfra.unavailable("Chromium", "no /usr/bin/chromium or /usr/bin/chromedriver (scripts/provision-test-infra.sh chromium)");
+        }
+        upstream = EchoServer.start("up");
+        gateway = GatewayApp.start("""
+                routes:
+                  - name: shop
+                    hosts: [shop.example.com]
+                    match: {path: {prefix: /shop}, methods: [GET]}
+                    backends: [{url: "%s"}]
+                  - name: typo
+                    match: {path: {prefix: /t}}
+                    timeouts: {response: 5 seconds}
+                    backends: [{url: "%s"}]
+                """.formatted(upstream.url(), upstream.url()));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                "--user-data-dir=" + tempDir());
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void showsRoutesTheirStatusSourcesAndUpstreams() throws Exception {
+        browser.get(gateway.managementUrl() + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.until(b -> b.findElement(By.id("summary")).getText().contains("routes served"));
+
+        assertThat(browser.getTitle()).isEqualTo("Isthmus diagnostics");
+        assertThat(browser.findElement(By.id("summary")).getText()).contains("1 routes served").contains("1 rejected");
+        String routes = browser.findElement(By.id("route-rows")).getText();
+        assertThat(routes).contains("file/shop").contains("shop.example.com").contains("/shop/…").contains("GET")
+                .contains("file/typo").contains("InvalidPolicy").contains("timeouts.response");
+        assertThat(browser.findElement(By.id("source-rows")).getText()).contains("file").contains("SYNCED");
+        assertThat(browser.findElement(By.id("upstream-rows")).getText()).contains(upstream.url().substring(7)).contains("healthy");
+        assertThat(browser.findElement(By.id("health")).getText()).isEqualTo("UP");
+
+        Files.write(Path.of("target/diagnostics-page.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+
+        WebElement filter = browser.findElement(By.id("filter"));
+        filter.sendKeys("typo");
+        assertThat(browser.findElement(By.id("route-rows")).getText()).contains("file/typo").doesNotContain("file/shop");
+    }
+
+    private static String tempDir() {
+        try {
+            return Files.createTempDirectory("isthmus-chromium").toString();
+        }
+        catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
