@@ -37,6 +37,7 @@ import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.Ordered;
@@ -49,6 +50,7 @@ import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.demo.DemoUpstream;
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.discovery.CompositeServiceResolver;
+import dev.isthmus.discovery.ConcurrencyLimiter;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
@@ -66,6 +68,8 @@ import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
 import dev.isthmus.runtime.ratelimit.LocalRateLimiterProvider;
+import dev.isthmus.runtime.ratelimit.RedisRateLimitHealth;
+import dev.isthmus.runtime.ratelimit.RedisRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
 import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
 import dev.isthmus.source.RouteSource;
@@ -130,8 +134,13 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    BackendSelectionFilter backendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers) {
-        return new BackendSelectionFilter(resolver, outliers);
+    ConcurrencyLimiter upstreamConcurrencyLimiter(IsthmusProperties properties) {
+        return new ConcurrencyLimiter(properties.getUpstream().getMaxConcurrentRequests());
+    }
+
+    @Bean
+    BackendSelectionFilter backendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers, ConcurrencyLimiter bulkhead) {
+        return new BackendSelectionFilter(resolver, outliers, bulkhead);
     }
 
     /** Replaces Spring Cloud Gateway's routing filter (disabled in application.yaml) to add idle timeouts. */
@@ -196,15 +205,30 @@ public class GatewayConfiguration {
             TimeLimiterRegistry timeLimiterRegistry, RequestRedirectGatewayFilterFactory redirect,
             RegexPathRewriteGatewayFilterFactory regexRewrite, DeadlineGatewayFilterFactory deadline,
             WebsocketGuardGatewayFilterFactory websocketGuard, MirrorGatewayFilterFactory mirror,
-            IsthmusProperties properties, ServiceResolver resolver) {
+            IsthmusProperties properties, ServiceResolver resolver, ObjectProvider<ReactiveStringRedisTemplate> redis,
+            RedisRateLimitHealth redisHealth) {
         // Spring Cloud Gateway registers its rate-limit factory only with a RateLimiter bean; each route brings its own.
         var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, 1), RateLimitKeyResolver.clientIp());
         var factories = new RouteMaterializer.Factories(addRequestHeader, setRequestHeader, removeRequestHeader, addResponseHeader,
                 setResponseHeader, removeResponseHeader, preserveHostHeader, setRequestHostHeader, rewritePath, setPath, retry,
                 circuitBreaker, circuitBreakerRegistry, timeLimiterRegistry, rateLimit,
-                new LocalRateLimiterProvider(properties.getRateLimit().getMaxKeys(), null), redirect, regexRewrite, deadline,
+                new LocalRateLimiterProvider(properties.getRateLimit().getMaxKeys(), redisProvider(redis, properties, redisHealth)),
+                redirect, regexRewrite, deadline,
                 websocketGuard, mirror);
         return new RouteMaterializer(ordered(globalFilters), factories, resolver);
+    }
+
+    private static RedisRateLimiterProvider redisProvider(ObjectProvider<ReactiveStringRedisTemplate> redis, IsthmusProperties properties,
+            RedisRateLimitHealth health) {
+        ReactiveStringRedisTemplate template = redis.getIfAvailable();
+        var r = properties.getRateLimit();
+        return template == null ? null : new RedisRateLimiterProvider(template, r.isRedisFailOpen(), r.getRedisTimeout(), health);
+    }
+
+    /** Health component "rateLimitRedis": the Redis behind scope: redis rate limits, as the limiter sees it. */
+    @Bean
+    RedisRateLimitHealth rateLimitRedisHealthIndicator(IsthmusProperties properties) {
+        return new RedisRateLimitHealth(properties.getRateLimit().isRedisFailOpen());
     }
 
     /** Global filters as Spring Cloud Gateway's FilteringWebHandler adapts them, keeping each one's order. */

@@ -277,6 +277,16 @@ public class IsthmusProperties {
         private Duration baseEjectionTime = Duration.ofSeconds(30);
         /** Most of a backend's instances that may be ejected at once, in percent. */
         private int maxEjectionPercent = 50;
+        /** Bulkhead: most requests in flight to one upstream (service or URL) from this replica; beyond it, 503 at once. */
+        private int maxConcurrentRequests = 1024;
+
+        public int getMaxConcurrentRequests() {
+            return maxConcurrentRequests;
+        }
+
+        public void setMaxConcurrentRequests(int maxConcurrentRequests) {
+            this.maxConcurrentRequests = maxConcurrentRequests;
+        }
 
         public int getConsecutiveFailures() {
             return consecutiveFailures;
@@ -309,6 +319,16 @@ public class IsthmusProperties {
         private int maxKeys = 100_000;
         /** With scope redis and Redis unreachable: allow requests (true) or answer 503 (false). */
         private boolean redisFailOpen = true;
+        /** Longest wait for Redis per rate-limited request before failing open or closed. */
+        private Duration redisTimeout = Duration.ofMillis(250);
+
+        public Duration getRedisTimeout() {
+            return redisTimeout;
+        }
+
+        public void setRedisTimeout(Duration redisTimeout) {
+            this.redisTimeout = redisTimeout;
+        }
 
         public int getMaxKeys() {
             return maxKeys;

@@ -19,6 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.RoutePolicies.HostHeader;
+import dev.isthmus.discovery.ConcurrencyLimiter;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.discovery.ServiceResolver;
@@ -44,10 +45,12 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
 
     private final ServiceResolver resolver;
     private final OutlierDetector outliers;
+    private final ConcurrencyLimiter bulkhead;
 
-    public BackendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers) {
+    public BackendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers, ConcurrencyLimiter bulkhead) {
         this.resolver = resolver;
         this.outliers = outliers;
+        this.bulkhead = bulkhead;
     }
 
     @Override
@@ -74,6 +77,11 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         if (candidates.isEmpty()) {
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                     "no healthy instance of " + backend.target().display()));
+        }
+        String upstream = backend.target().display();
+        if (!bulkhead.tryAcquire(upstream)) {
+            return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "upstream " + upstream + " has "
+                    + bulkhead.maxConcurrent() + " requests in flight (isthmus.upstream.max-concurrent-requests)"));
         }
         Instance instance = backend.balancer().choose(candidates, hashKey);
         if (tried == null) {
@@ -105,7 +113,10 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                         HttpStatus.GATEWAY_TIMEOUT, "upstream idle timeout: " + instance.authority() + " sent nothing for too long", e))
                 .onErrorMap(e -> e instanceof java.io.IOException, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY,
                         "upstream connection closed: " + instance.authority() + " (" + chosen.target().display() + ")", e))
-                .doFinally(s -> chosen.balancer().finished(instance));
+                .doFinally(s -> {
+                    chosen.balancer().finished(instance);
+                    bulkhead.release(upstream);
+                });
     }
 
     private List<Instance> candidates(Backend backend, Set<String> tried) {
