@@ -1,6 +1,7 @@
 package dev.isthmus.compile;
 
 import java.net.URI;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -32,6 +33,62 @@ public sealed interface BackendTarget {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Service(Registry registry, String namespace, String datacenter, String name, String port) implements BackendTarget {
+
+        private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?$");
+        private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+        private static final Pattern DATACENTER = Pattern.compile("^[A-Za-z0-9_.-]{1,64}$");
+
+        /**
+         * Parses a service reference: {@code name}, {@code k8s:[namespace/]name}, {@code consul:name}
+         * or {@code consul:datacenter/name} (DESIGN.md §3.1).
+         *
+         * @param namespace where unqualified and {@code k8s:name} references are looked up
+         * @throws IllegalArgumentException saying what is wrong with the reference
+         */
+        public static Service parse(String ref, String namespace, String port) {
+            Registry registry = Registry.ANY;
+            String ns = namespace;
+            String dc = null;
+            String name = ref;
+            if (ref.startsWith("k8s:")) {
+                registry = Registry.KUBERNETES;
+                name = ref.substring(4);
+                int slash = name.indexOf('/');
+                if (slash >= 0) {
+                    ns = name.substring(0, slash);
+                    name = name.substring(slash + 1);
+                    if (!DNS_LABEL.matcher(ns).matches()) {
+                        throw new IllegalArgumentException("'" + abbreviate(ref) + "': '" + abbreviate(ns) + "' is not a namespace name");
+                    }
+                }
+                if (!DNS_LABEL.matcher(name).matches()) {
+                    throw new IllegalArgumentException("'" + abbreviate(ref) + "': Kubernetes service names are DNS labels");
+                }
+            }
+            else if (ref.startsWith("consul:")) {
+                registry = Registry.CONSUL;
+                ns = null;
+                name = ref.substring(7);
+                int slash = name.indexOf('/');
+                if (slash >= 0) {
+                    dc = name.substring(0, slash);
+                    name = name.substring(slash + 1);
+                    if (!DATACENTER.matcher(dc).matches()) {
+                        throw new IllegalArgumentException("'" + abbreviate(ref) + "': '" + abbreviate(dc) + "' is not a datacenter name");
+                    }
+                }
+            }
+            if (name.isEmpty() || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + abbreviate(ref)
+                        + "' must be a name, k8s:[namespace/]name, consul:name or consul:datacenter/name");
+            }
+            return new Service(registry, ns, dc, name, port);
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+        }
+
         @Override
         public String display() {
             return switch (registry) {

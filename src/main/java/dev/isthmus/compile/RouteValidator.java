@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.isthmus.compile.BackendTarget.Registry;
 import dev.isthmus.compile.InvalidRouteException.Problem;
 import dev.isthmus.compile.RoutePolicies.CircuitBreakerPolicy;
 import dev.isthmus.compile.RoutePolicies.CorsPolicy;
@@ -53,10 +52,8 @@ final class RouteValidator {
             RetryOn.GATEWAY_ERROR));
 
     private static final Pattern TOKEN = Pattern.compile("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$");
-    private static final Pattern SERVICE = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?$");
     private static final Pattern NAMESPACE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
     private static final Pattern PORT_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$");
-    private static final Pattern DATACENTER = Pattern.compile("^[A-Za-z0-9_.-]{1,64}$");
     private static final Pattern GROUP_REF = Pattern.compile("\\$(\\d+|\\{([A-Za-z][A-Za-z0-9]*)})");
     /** Hop-by-hop and framing headers: the proxy owns them. */
     private static final Set<String> RESERVED_HEADERS = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
@@ -329,47 +326,13 @@ final class RouteValidator {
     }
 
     private static BackendTarget.Service service(Context c, String where, String ref, String port, String namespace) {
-        Registry registry = Registry.ANY;
-        String ns = namespace;
-        String dc = null;
-        String name = ref;
-        if (ref.startsWith("k8s:")) {
-            registry = Registry.KUBERNETES;
-            name = ref.substring(4);
-            int slash = name.indexOf('/');
-            if (slash >= 0) {
-                ns = name.substring(0, slash);
-                name = name.substring(slash + 1);
-                if (!NAMESPACE.matcher(ns).matches()) {
-                    c.fail("InvalidBackend", where + ".service '" + abbreviate(ref) + "': '" + abbreviate(ns) + "' is not a namespace name");
-                    return null;
-                }
-            }
-            if (!NAMESPACE.matcher(name).matches()) {
-                c.fail("InvalidBackend", where + ".service '" + abbreviate(ref) + "': Kubernetes service names are DNS labels");
-                return null;
-            }
+        try {
+            return BackendTarget.Service.parse(ref, namespace, port);
         }
-        else if (ref.startsWith("consul:")) {
-            registry = Registry.CONSUL;
-            ns = null;
-            name = ref.substring(7);
-            int slash = name.indexOf('/');
-            if (slash >= 0) {
-                dc = name.substring(0, slash);
-                name = name.substring(slash + 1);
-                if (!DATACENTER.matcher(dc).matches()) {
-                    c.fail("InvalidBackend", where + ".service '" + abbreviate(ref) + "': '" + abbreviate(dc) + "' is not a datacenter name");
-                    return null;
-                }
-            }
-        }
-        if (name.isEmpty() || !SERVICE.matcher(name).matches()) {
-            c.fail("InvalidBackend", where + ".service '" + abbreviate(ref)
-                    + "' must be a name, k8s:[namespace/]name, consul:name or consul:datacenter/name");
+        catch (IllegalArgumentException e) {
+            c.fail("InvalidBackend", where + ".service " + e.getMessage());
             return null;
         }
-        return new BackendTarget.Service(registry, ns, dc, name, port);
     }
 
     private static boolean validPort(String port) {

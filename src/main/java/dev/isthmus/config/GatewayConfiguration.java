@@ -11,6 +11,7 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
@@ -51,6 +52,7 @@ import dev.isthmus.demo.DemoUpstream;
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.ConcurrencyLimiter;
+import dev.isthmus.discovery.IsthmusDiscoveryClient;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
@@ -131,6 +133,16 @@ public class GatewayConfiguration {
             }
         }
         return new CompositeServiceResolver(properties.getDiscovery().getPolicy(), kubernetes, consul);
+    }
+
+    @Bean
+    IsthmusDiscoveryClient isthmusDiscoveryClient(CompositeServiceResolver resolver, CompileSettings settings) {
+        return new IsthmusDiscoveryClient(resolver, settings.defaultNamespace());
+    }
+
+    @Bean
+    ReactiveDiscoveryClient isthmusReactiveDiscoveryClient(IsthmusDiscoveryClient client) {
+        return client.reactive();
     }
 
     @Bean
