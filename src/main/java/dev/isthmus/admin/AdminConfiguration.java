@@ -2,7 +2,9 @@ package dev.isthmus.admin;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Configuration;
 
 import dev.isthmus.discovery.CompositeServiceResolver;
@@ -34,6 +36,14 @@ public class AdminConfiguration {
     @Bean
     RoutingHealthIndicator routingHealthIndicator(RouteSources sources, RouteTableHolder tables) {
         return new RoutingHealthIndicator(sources, tables);
+    }
+
+    @Bean
+    @ConditionalOnProperty("isthmus.access-log.enabled")
+    AccessLogWebFilter accessLogWebFilter(Environment environment) {
+        Integer server = environment.getProperty("server.port", Integer.class, 8080);
+        Integer management = environment.getProperty("management.server.port", Integer.class);
+        return new AccessLogWebFilter(management == null || management.equals(server) ? -1 : management);
     }
 
     @Bean

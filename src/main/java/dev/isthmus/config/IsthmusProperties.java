@@ -18,6 +18,25 @@ public class IsthmusProperties {
     private final RateLimit rateLimit = new RateLimit();
     private final Mirror mirror = new Mirror();
     private final Demo demo = new Demo();
+    private final AccessLog accessLog = new AccessLog();
+
+    public AccessLog getAccessLog() {
+        return accessLog;
+    }
+
+    /** Per-request access log on the logger isthmus.access. */
+    public static class AccessLog {
+        /** Log one event per gateway request (method, path without query, status, duration, route, upstream, client). */
+        private boolean enabled = false;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
 
     public File getFile() {
         return file;
