@@ -64,6 +64,6 @@ public final class AccessLogWebFilter implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.HIGHEST_PRECEDENCE + 1; // right after path normalization
+        return Ordered.HIGHEST_PRECEDENCE; // first, so refused requests are logged too
     }
 }

@@ -10,6 +10,7 @@ import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.cloud.gateway.config.GatewayProperties;
@@ -67,6 +68,8 @@ import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
 import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
 import dev.isthmus.runtime.filter.PathNormalizationWebFilter;
 import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
+import dev.isthmus.runtime.filter.RequestHeaderTimeoutHandler;
+import dev.isthmus.runtime.filter.RequestValidationWebFilter;
 import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
 import dev.isthmus.runtime.ratelimit.LocalRateLimiterProvider;
@@ -166,6 +169,30 @@ public class GatewayConfiguration {
     @Bean
     NettyWriteResponseFilter nettyWriteResponseFilter(GatewayProperties properties, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
         return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
+    }
+
+    @Bean
+    RequestValidationWebFilter requestValidationWebFilter(Environment environment) {
+        return new RequestValidationWebFilter(managementPort(environment));
+    }
+
+    /**
+     * Slow-client protection on the gateway port only: a deadline for the first request's headers
+     * and reactor-netty's read timeout between body reads.
+     */
+    @Bean
+    NettyServerCustomizer isthmusServerHardening(IsthmusProperties properties, Environment environment) {
+        var s = properties.getServer();
+        int management = managementPort(environment);
+        return server -> server.readTimeout(s.getReadTimeout()).doOnChannelInit((observer, channel, address) -> {
+            if (channel.localAddress() instanceof java.net.InetSocketAddress local && local.getPort() == management) {
+                return;
+            }
+            if (channel.pipeline().get(reactor.netty.NettyPipeline.HttpCodec) != null) {
+                channel.pipeline().addAfter(reactor.netty.NettyPipeline.HttpCodec, RequestHeaderTimeoutHandler.NAME,
+                        new RequestHeaderTimeoutHandler(s.getRequestHeaderTimeout()));
+            }
+        });
     }
 
     @Bean

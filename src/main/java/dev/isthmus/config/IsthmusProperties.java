@@ -19,6 +19,35 @@ public class IsthmusProperties {
     private final Mirror mirror = new Mirror();
     private final Demo demo = new Demo();
     private final AccessLog accessLog = new AccessLog();
+    private final Server server = new Server();
+
+    public Server getServer() {
+        return server;
+    }
+
+    /** Protections of the gateway port against slow and abusive clients (with server.netty.* and server.max-http-request-header-size). */
+    public static class Server {
+        /** Longest time from a new connection to the end of its first request's headers; then 408 and close. */
+        private Duration requestHeaderTimeout = Duration.ofSeconds(10);
+        /** Longest silence between two reads of a request body. */
+        private Duration readTimeout = Duration.ofSeconds(60);
+
+        public Duration getRequestHeaderTimeout() {
+            return requestHeaderTimeout;
+        }
+
+        public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {
+            this.requestHeaderTimeout = requestHeaderTimeout;
+        }
+
+        public Duration getReadTimeout() {
+            return readTimeout;
+        }
+
+        public void setReadTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+        }
+    }
 
     public AccessLog getAccessLog() {
         return accessLog;
