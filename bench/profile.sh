@@ -2,7 +2,7 @@
 # Profiles a gateway's request path with JDK Flight Recorder under wrk load, and prints where the
 # CPU samples fall: the hottest methods by self time, and the share of samples under chosen frames.
 #
-#   bench/profile.sh isthmus [seconds] [routes]    # target/isthmus.jar, one route (default 20 s)
+#   bench/profile.sh isthmus [seconds] [routes]    # target/isthmus.jar (or ISTHMUS_JAR), one route (default 20 s)
 #   bench/profile.sh stock   [seconds] [routes]    # the stock Spring Cloud Gateway anchor
 #
 # Leaves the recording in bench/work/profile-<target>.jfr (open it in JDK Mission Control for a
@@ -21,11 +21,11 @@ nginx -p "$work" -e "$work/error.log" -c "$work/nginx.conf" -g 'daemon off;' & n
 jfr=$PWD/bench/work/profile-$target.jfr
 if [ "$target" = isthmus ]; then
   { echo "routes:"; for i in $(seq 0 $((routes - 1))); do echo "  - {name: r$i, match: {path: {prefix: /svc-$i/}}, backends: [{url: \"http://127.0.0.1:$up\"}]}"; done; } > "$work/routes.yaml"
-  java -XX:StartFlightRecording=filename="$jfr",settings=profile -jar target/isthmus.jar --server.port=$gw \
+  java -XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename="$jfr",settings=profile -jar "${ISTHMUS_JAR:-target/isthmus.jar}" --server.port=$gw \
     --management.server.port=$mg --isthmus.file.path="$work/routes.yaml" > "$work/gateway.log" 2>&1 & gw_pid=$!
 else
   python3 "$ANCHORS/stock-scg/gen-routes.py" "$routes" "http://127.0.0.1:$up" "$work/routes.yml"
-  java -XX:StartFlightRecording=filename="$jfr",settings=profile -jar "$BENCH_HOME/stock-scg/target/stock-scg.jar" \
+  java -XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename="$jfr",settings=profile -jar "$BENCH_HOME/stock-scg/target/stock-scg.jar" \
     --server.port=$gw --spring.config.additional-location=file:"$work/routes.yml" > "$work/gateway.log" 2>&1 & gw_pid=$!
 fi
 trap 'kill $gw_pid $nginx_pid 2>/dev/null || true' EXIT
@@ -36,19 +36,26 @@ jcmd $gw_pid JFR.stop > /dev/null; rm -f "$jfr"
 jcmd $gw_pid JFR.start name=req settings=profile filename="$jfr" > /dev/null
 wrk -t1 -c32 -d"${seconds}s" --latency "$url" | tee "$work/wrk.txt"
 jcmd $gw_pid JFR.stop name=req > /dev/null
-jfr print --events jdk.ExecutionSample --stack-depth 96 "$jfr" > "$work/samples.txt"
+jfr print --events jdk.ExecutionSample --stack-depth 512 "$jfr" > "$work/samples.txt"
 python3 - "$work/samples.txt" <<'PY'
 import re, sys, collections
-stacks, cur = [], None
+# only the event-loop threads (the request path), not JFR's own or the JIT's Java threads
+stacks, cur, threads = [], None, collections.Counter()
 for line in open(sys.argv[1]):
     if line.startswith('jdk.ExecutionSample'):
-        cur = []; stacks.append(cur)
+        cur = None
+    elif 'sampledThread' in line:
+        name = line.split('"')[1]
+        threads[re.sub(r'-\d+$', '', name)] += 1
+        if name.startswith('reactor-http'):
+            cur = []; stacks.append(cur)
     elif cur is not None:
         m = re.match(r'\s+([\w$.<>/]+)\(', line)
         if m: cur.append(m.group(1))
+print("Samples by thread:", ', '.join(f"{t} {k}" for t, k in threads.most_common(6)))
 n = len(stacks) or 1
 self_ = collections.Counter(s[0] for s in stacks if s)
-print(f"\n{len(stacks)} samples. Hottest methods (self):")
+print(f"\n{len(stacks)} event-loop samples. Hottest methods (self):")
 for m, k in self_.most_common(25): print(f"  {100*k/n:5.1f}%  {m}")
 total = collections.Counter()
 for s in stacks:

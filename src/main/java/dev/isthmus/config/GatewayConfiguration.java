@@ -2,7 +2,6 @@ package dev.isthmus.config;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
@@ -18,9 +17,7 @@ import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AddRequestHeaderGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.factory.AddResponseHeaderGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.factory.PreserveHostHeaderGatewayFilterFactory;
@@ -42,9 +39,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.AnnotationUtils;
-import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 
 import dev.isthmus.compile.CompileSettings;
@@ -254,7 +248,7 @@ public class GatewayConfiguration {
                 new LocalRateLimiterProvider(properties.getRateLimit().getMaxKeys(), redisProvider(redis, properties, redisHealth)),
                 redirect, regexRewrite, deadline,
                 websocketGuard, mirror);
-        return new RouteMaterializer(ordered(globalFilters), factories, resolver);
+        return new RouteMaterializer(globalFilters, factories, resolver);
     }
 
     private static RedisRateLimiterProvider redisProvider(ObjectProvider<ReactiveStringRedisTemplate> redis, IsthmusProperties properties,
@@ -268,18 +262,6 @@ public class GatewayConfiguration {
     @Bean
     RedisRateLimitHealth rateLimitRedisHealthIndicator(IsthmusProperties properties) {
         return new RedisRateLimitHealth(properties.getRateLimit().isRedisFailOpen());
-    }
-
-    /** Global filters as Spring Cloud Gateway's FilteringWebHandler adapts them, keeping each one's order. */
-    private static List<GatewayFilter> ordered(List<GlobalFilter> filters) {
-        return filters.stream().map(filter -> {
-            GatewayFilter adapted = filter::filter;
-            if (filter instanceof Ordered o) {
-                return (GatewayFilter) new OrderedGatewayFilter(adapted, o.getOrder());
-            }
-            Order order = AnnotationUtils.findAnnotation(filter.getClass(), Order.class);
-            return order != null ? new OrderedGatewayFilter(adapted, order.value()) : adapted;
-        }).collect(Collectors.toList());
     }
 
     @Bean

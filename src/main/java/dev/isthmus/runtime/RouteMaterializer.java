@@ -17,7 +17,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 
+import org.springframework.cloud.gateway.filter.ForwardPathFilter;
+import org.springframework.cloud.gateway.filter.ForwardRoutingFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+import org.springframework.cloud.gateway.filter.WebsocketRoutingFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory.NameConfig;
 import org.springframework.cloud.gateway.filter.factory.AbstractNameValueGatewayFilterFactory.NameValueConfig;
@@ -39,7 +44,10 @@ import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.cors.CorsConfiguration;
@@ -78,6 +86,7 @@ import dev.isthmus.spec.RetryOn;
 public final class RouteMaterializer {
 
     private final List<GatewayFilter> globalFilters;
+    private final List<GatewayFilter> websocketFilters;
     private final Factories f;
     private final ServiceResolver resolver;
 
@@ -111,10 +120,43 @@ public final class RouteMaterializer {
         RateLimiter<?> limiter(String routeId, RateLimitPolicy policy);
     }
 
-    public RouteMaterializer(List<GatewayFilter> globalFilters, Factories factories, ServiceResolver resolver) {
-        this.globalFilters = List.copyOf(globalFilters);
+    /**
+     * @param globalFilters Spring Cloud Gateway's global filter beans (and Isthmus' own). Those that
+     *     can never act on an Isthmus route are left out of its chain, since every filter in a chain
+     *     costs a deferred Mono, a chain link and a call on every request:
+     *     <ul>
+     *     <li>{@link ForwardPathFilter}, {@link ForwardRoutingFilter}: only for {@code forward:}
+     *     route URIs, and Isthmus' are all {@code isthmus://upstream};</li>
+     *     <li>{@link RouteToRequestUrlFilter}: merges the route URI into the request URL with a
+     *     UriComponentsBuilder, which {@link BackendSelectionFilter} then replaces; it builds the
+     *     upstream URL from the request itself;</li>
+     *     <li>{@link WebsocketRoutingFilter}: kept only on routes with {@code websocket: true};
+     *     elsewhere the websocket guard refuses upgrades before it would see them.</li>
+     *     </ul>
+     */
+    public RouteMaterializer(List<GlobalFilter> globalFilters, Factories factories, ServiceResolver resolver) {
+        List<GatewayFilter> always = new ArrayList<>();
+        List<GatewayFilter> websocket = new ArrayList<>();
+        for (GlobalFilter g : globalFilters) {
+            if (g instanceof ForwardPathFilter || g instanceof ForwardRoutingFilter || g instanceof RouteToRequestUrlFilter) {
+                continue;
+            }
+            (g instanceof WebsocketRoutingFilter ? websocket : always).add(adapt(g));
+        }
+        this.globalFilters = List.copyOf(always);
+        this.websocketFilters = List.copyOf(websocket);
         this.f = factories;
         this.resolver = resolver;
+    }
+
+    /** A global filter as Spring Cloud Gateway's FilteringWebHandler adapts it, keeping its order. */
+    private static GatewayFilter adapt(GlobalFilter filter) {
+        GatewayFilter adapted = filter::filter;
+        if (filter instanceof Ordered o) {
+            return new OrderedGatewayFilter(adapted, o.getOrder());
+        }
+        Order order = AnnotationUtils.findAnnotation(filter.getClass(), Order.class);
+        return order != null ? new OrderedGatewayFilter(adapted, order.value()) : adapted;
     }
 
     /** Builds the routes of a new table, reusing the runtime of every route whose behaviour is unchanged. */
@@ -185,6 +227,9 @@ public final class RouteMaterializer {
         }
         Route scgRoute = route.build();
         List<GatewayFilter> combined = new ArrayList<>(globalFilters);
+        if (r.websocket()) {
+            combined.addAll(websocketFilters);
+        }
         combined.addAll(scgRoute.getFilters());
         AnnotationAwareOrderComparator.sort(combined);
         BackendPool pool = r.redirect() != null ? null : new BackendPool(r.backends(), r.loadBalancing());

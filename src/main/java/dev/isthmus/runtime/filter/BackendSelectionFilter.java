@@ -58,13 +58,20 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         return ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER;
     }
 
+    /**
+     * Also sets the upstream URL ({@code GATEWAY_REQUEST_URL_ATTR}): the chosen instance plus the
+     * request's (possibly rewritten) raw path and query. Spring Cloud Gateway's
+     * RouteToRequestUrlFilter, which would merge the route URI ({@code isthmus://upstream}) with the
+     * request URL through a UriComponentsBuilder only for this filter to replace it, is left out of
+     * Isthmus' chains (RouteMaterializer). Computed afresh on every attempt, so retries pick again.
+     */
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
         ActiveRoute route = exchange.getAttribute(RouteAttributes.ACTIVE_ROUTE);
-        if (url == null || route == null || !SCHEME.equals(url.getScheme()) || route.backends() == null) {
+        if (route == null || route.backends() == null) {
             return chain.filter(exchange);
         }
+        URI url = exchange.getRequest().getURI();
         BackendPool pool = route.backends();
         String hashKey = pool.hashKey(exchange);
         Set<String> tried = exchange.getAttribute(RouteAttributes.TRIED_INSTANCES);
