@@ -1,0 +1,197 @@
+package dev.isthmus.source.kubernetes;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.isthmus.compile.CompiledRoute;
+import dev.isthmus.compile.RouteStatus;
+import dev.isthmus.discovery.ServiceResolver;
+import dev.isthmus.model.SourceKind;
+import dev.isthmus.runtime.ActiveRoute;
+import dev.isthmus.runtime.RouteTable;
+import dev.isthmus.runtime.RouteTableListener;
+import dev.isthmus.spec.GatewayRouteStatus;
+
+/**
+ * Writes each served GatewayRoute's status (observedGeneration, Accepted, ResolvedRefs) through
+ * the status subresource, and Events for rejected ConfigMap routes, while this replica is the
+ * elected status writer. It recomputes after every routing table and every discovery change, and
+ * writes only the objects whose status differs from what the API server has, so a steady state
+ * costs no writes at all. Runs on its own thread: the route compiler never waits for the API server.
+ * Failed writes are retried with backoff; objects deleted meanwhile are skipped.
+ */
+public final class GatewayRouteStatusWriter implements RouteTableListener, StatusWriterElection.Leadership, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayRouteStatusWriter.class);
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    /** A status this replica wrote, until the informer has seen it. */
+    private record Written(String resourceVersionBefore, GatewayRouteStatus status) {
+    }
+
+    private final KubernetesClient client;
+    private final GatewayRouteSource routes;
+    private final ConfigMapEventRecorder events;
+    private final ServiceResolver resolver;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<String, Written> written = new ConcurrentHashMap<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "isthmus-status-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile RouteTable table;
+    private volatile boolean leader;
+    private int failures;
+    private long writes;
+
+    public GatewayRouteStatusWriter(KubernetesClient client, GatewayRouteSource routes, ConfigMapEventRecorder events, ServiceResolver resolver) {
+        this.client = client;
+        this.routes = routes;
+        this.events = events;
+        this.resolver = resolver;
+    }
+
+    @Override
+    public void tableSwapped(RouteTable table, RouteTable previous) {
+        this.table = table;
+        schedule();
+    }
+
+    /** Instances changed somewhere: ResolvedRefs may have flipped. */
+    public void discoveryChanged() {
+        schedule();
+    }
+
+    @Override
+    public void leadershipChanged(boolean leader) {
+        this.leader = leader;
+        if (leader) {
+            schedule();
+        }
+        else {
+            written.clear();
+            events.forget();
+        }
+    }
+
+    public boolean isLeader() {
+        return leader;
+    }
+
+    /** Status writes made since start (tests and diagnostics: a steady state makes none). */
+    public synchronized long writes() {
+        return writes;
+    }
+
+    private void schedule() {
+        if (leader && scheduled.compareAndSet(false, true)) {
+            executor.execute(this::pass);
+        }
+    }
+
+    private synchronized void pass() {
+        scheduled.set(false);
+        RouteTable t = table;
+        if (!leader || t == null) {
+            return;
+        }
+        boolean failed = false;
+        Instant now = clock.instant();
+        for (RouteStatus verdict : t.compileResult().statuses()) {
+            if (!leader) {
+                return;
+            }
+            if (verdict.object().kind() == SourceKind.GATEWAY_ROUTE) {
+                failed |= !write(t, verdict, now);
+            }
+        }
+        failed |= !events.record(t.compileResult().statuses(), now);
+        if (failed) {
+            long delay = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(failures++, 6));
+            executor.schedule(this::schedule, delay, TimeUnit.MILLISECONDS);
+        }
+        else {
+            failures = 0;
+        }
+    }
+
+    /** @return false when the write failed and should be retried */
+    private boolean write(RouteTable t, RouteStatus verdict, Instant now) {
+        String namespace = verdict.object().namespace();
+        String name = verdict.object().name();
+        GenericKubernetesResource object = routes.cached(namespace, name);
+        if (object == null || GatewayRouteSource.generation(object) != verdict.generation()) {
+            return true; // deleted, or changed again: the table for its new generation follows
+        }
+        String key = namespace + "/" + name;
+        GatewayRouteStatus current = currentStatus(key, object);
+        ActiveRoute active = verdict.accepted() && verdict.routeId() != null ? t.route(verdict.routeId()) : null;
+        CompiledRoute compiled = active == null ? null : active.compiled();
+        GatewayRouteStatus desired = RouteConditions.desired(verdict, compiled, resolver::resolve, current, now);
+        if (RouteConditions.same(desired, current)) {
+            return true;
+        }
+        String patch = client.getKubernetesSerialization().asJson(Map.of("status", desired));
+        try {
+            client.genericKubernetesResources(GatewayRouteSource.CONTEXT).inNamespace(namespace).withName(name)
+                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            written.put(key, new Written(object.getMetadata().getResourceVersion(), desired));
+            writes++;
+            log.debug("GatewayRoute {}: status written: {}", key, patch);
+            return true;
+        }
+        catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return true; // deleted meanwhile
+            }
+            log.warn("GatewayRoute {}: could not write its status, will retry: {}", key, InformerRouteSource.describe(e));
+            return false;
+        }
+    }
+
+    /**
+     * The object's status as last seen; until the informer delivers a status this replica wrote,
+     * the written one (so a pass right after a write neither writes it again nor moves its
+     * transition times).
+     */
+    private GatewayRouteStatus currentStatus(String key, GenericKubernetesResource object) {
+        Written w = written.get(key);
+        if (w != null) {
+            if (w.resourceVersionBefore().equals(object.getMetadata().getResourceVersion())) {
+                return w.status();
+            }
+            written.remove(key);
+        }
+        Object status = object.getAdditionalProperties().get("status");
+        if (status == null) {
+            return null;
+        }
+        try {
+            return client.getKubernetesSerialization().convertValue(status, GatewayRouteStatus.class);
+        }
+        catch (RuntimeException e) {
+            return null; // unreadable: overwritten with a correct one
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
