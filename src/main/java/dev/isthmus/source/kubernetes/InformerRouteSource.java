@@ -180,6 +180,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
         String key = key(obj);
         ObjectRoutes before = routes == null ? objects.remove(key) : objects.put(key, routes);
         if (!Objects.equals(before, routes)) {
+            log.debug("{} {} changed at resource version {}", kind(), key, obj.getMetadata().getResourceVersion());
             schedule(seen);
         }
     }
