@@ -160,9 +160,12 @@ public final class StatusWriterElection implements SmartLifecycle {
         return running;
     }
 
+    /**
+     * Starts last and stops first (before the web server's graceful shutdown), so a replica that
+     * shuts down hands the Lease over at once, while its client can still release it.
+     */
     @Override
     public int getPhase() {
-        // Stops before the route sources and the client, while the Lease can still be released.
-        return 0;
+        return Integer.MAX_VALUE - 512;
     }
 }
