@@ -2,6 +2,8 @@ package dev.isthmus.source.kubernetes;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -17,27 +19,31 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.isthmus.compile.CompileResult;
 import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.model.SourceKind;
-import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTable;
 import dev.isthmus.runtime.RouteTableListener;
 import dev.isthmus.spec.GatewayRouteStatus;
 
 /**
  * Writes each served GatewayRoute's status (observedGeneration, Accepted, ResolvedRefs) through
- * the status subresource, and Events for rejected ConfigMap routes, while this replica is the
- * elected status writer. It recomputes after every routing table and every discovery change, and
- * writes only the objects whose status differs from what the API server has, so a steady state
- * costs no writes at all. Runs on its own thread: the route compiler never waits for the API server.
- * Failed writes are retried with backoff; objects deleted meanwhile are skipped.
+ * the status subresource (a JSON patch setting the whole status), and Events for rejected
+ * ConfigMap routes, while this replica is the elected status writer. It recomputes after every
+ * routing table and every discovery change, and writes only the objects whose status differs
+ * from what the API server has, so a steady state costs no writes at all. Runs on its own thread:
+ * the route compiler never waits for the API server. Failed writes are retried with backoff;
+ * objects deleted meanwhile are skipped.
  */
 public final class GatewayRouteStatusWriter implements RouteTableListener, StatusWriterElection.Leadership, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayRouteStatusWriter.class);
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    private record Compiled(List<RouteStatus> statuses, Map<String, CompiledRoute> accepted) {
+    }
 
     /** A status this replica wrote, until the informer has seen it. */
     private record Written(String resourceVersionBefore, GatewayRouteStatus status) {
@@ -55,7 +61,7 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
         t.setDaemon(true);
         return t;
     });
-    private volatile RouteTable table;
+    private volatile Compiled current;
     private volatile boolean leader;
     private int failures;
     private long writes;
@@ -69,7 +75,14 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
 
     @Override
     public void tableSwapped(RouteTable table, RouteTable previous) {
-        this.table = table;
+        compiled(table.compileResult());
+    }
+
+    /** The verdicts (and accepted routes) of the routing table now in service. */
+    void compiled(CompileResult result) {
+        Map<String, CompiledRoute> byId = new HashMap<>();
+        result.routes().forEach(r -> byId.put(r.id(), r));
+        this.current = new Compiled(result.statuses(), byId);
         schedule();
     }
 
@@ -101,27 +114,38 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
 
     private void schedule() {
         if (leader && scheduled.compareAndSet(false, true)) {
-            executor.execute(this::pass);
+            executor.execute(this::passSafely);
+        }
+    }
+
+    private void passSafely() {
+        try {
+            pass();
+        }
+        catch (RuntimeException e) {
+            // a bug must not stop status writing for good: log it, and try again later
+            log.error("Writing route status failed; retrying in {} ms", MAX_BACKOFF_MILLIS, e);
+            executor.schedule(this::schedule, MAX_BACKOFF_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
     private synchronized void pass() {
         scheduled.set(false);
-        RouteTable t = table;
-        if (!leader || t == null) {
+        Compiled c = current;
+        if (!leader || c == null) {
             return;
         }
         boolean failed = false;
         Instant now = clock.instant();
-        for (RouteStatus verdict : t.compileResult().statuses()) {
+        for (RouteStatus verdict : c.statuses()) {
             if (!leader) {
                 return;
             }
             if (verdict.object().kind() == SourceKind.GATEWAY_ROUTE) {
-                failed |= !write(t, verdict, now);
+                failed |= !write(c, verdict, now);
             }
         }
-        failed |= !events.record(t.compileResult().statuses(), now);
+        failed |= !events.record(c.statuses(), now);
         if (failed) {
             long delay = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(failures++, 6));
             executor.schedule(this::schedule, delay, TimeUnit.MILLISECONDS);
@@ -132,7 +156,7 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
     }
 
     /** @return false when the write failed and should be retried */
-    private boolean write(RouteTable t, RouteStatus verdict, Instant now) {
+    private boolean write(Compiled c, RouteStatus verdict, Instant now) {
         String namespace = verdict.object().namespace();
         String name = verdict.object().name();
         GenericKubernetesResource object = routes.cached(namespace, name);
@@ -141,16 +165,16 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
         }
         String key = namespace + "/" + name;
         GatewayRouteStatus current = currentStatus(key, object);
-        ActiveRoute active = verdict.accepted() && verdict.routeId() != null ? t.route(verdict.routeId()) : null;
-        CompiledRoute compiled = active == null ? null : active.compiled();
+        CompiledRoute compiled = verdict.accepted() && verdict.routeId() != null ? c.accepted().get(verdict.routeId()) : null;
         GatewayRouteStatus desired = RouteConditions.desired(verdict, compiled, resolver::resolve, current, now);
         if (RouteConditions.same(desired, current)) {
             return true;
         }
-        String patch = client.getKubernetesSerialization().asJson(Map.of("status", desired));
+        // A JSON patch that sets the whole status: exactly this value, conditions list included.
+        String patch = client.getKubernetesSerialization().asJson(List.of(Map.of("op", "add", "path", "/status", "value", desired)));
         try {
             client.genericKubernetesResources(GatewayRouteSource.CONTEXT).inNamespace(namespace).withName(name)
-                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+                    .subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
             written.put(key, new Written(object.getMetadata().getResourceVersion(), desired));
             writes++;
             log.debug("GatewayRoute {}: status written: {}", key, patch);

@@ -4,12 +4,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +18,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +31,15 @@ import dev.isthmus.source.SourceStatus;
 import dev.isthmus.source.SourceStatusTracker;
 
 /**
- * A route source fed by informers: each object is read into its routes and problems when it
- * changes, and the whole set is pushed as a snapshot, coalescing bursts of events into one push.
- * The first snapshot goes out once the informers have listed everything (and Kubernetes discovery
- * has, so routes to services do not go live before their endpoints are known); that is also when
- * the source counts as synced for readiness. A lost watch marks the source DEGRADED while the last
- * snapshot keeps serving.
+ * A route source fed by informers. Every push is computed from the informers' caches as they are
+ * at that moment, so the first one holds every object the initial list returned (event handlers
+ * run asynchronously and may not have seen them all yet), and bursts of events coalesce into one
+ * push. Objects are read into routes again only when they changed in a way that matters.
+ * <p>
+ * The first push goes out once the informers have listed everything and Kubernetes discovery
+ * has too (so routes to services do not go live before their endpoints are known); that is when
+ * the source counts as synced for readiness. A lost watch marks it DEGRADED while the last push
+ * keeps serving.
  *
  * @param <T> the watched type
  */
@@ -53,19 +57,24 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
         }
     }
 
+    /** An object as last read, and what it yielded (null: not for this gateway). */
+    private record Read<T>(T object, ObjectRoutes routes) {
+    }
+
     protected final Logger log = LoggerFactory.getLogger(getClass());
     protected final Clock clock = Clock.systemUTC();
     private final String id;
     private final SourceStatusTracker status;
     private final CompletionStage<?> prerequisite;
     private final WatchMonitor monitor;
-    private final Map<String, ObjectRoutes> objects = new ConcurrentHashMap<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<Instant> pendingSince = new AtomicReference<>();
     private final ExecutorService emitter;
     private volatile NamespacedInformers<T> informers;
     private volatile Consumer<SourceSnapshot> sink;
     private volatile boolean synced;
+    // touched on the emitter thread only
+    private final Map<String, Read<T>> reads = new HashMap<>();
     private List<RouteSpec> lastRoutes;
     private List<SourceProblem> lastProblems;
 
@@ -88,7 +97,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     /** What an object yields; null when it is not for this gateway (another gateway class). */
     protected abstract ObjectRoutes read(T object);
 
-    /** Whether a change cannot have changed the object's routes (only its status did), so it need not be read again. */
+    /** Whether a change cannot have changed what the object yields (e.g. only its status changed). */
     protected abstract boolean sameRoutes(T before, T after);
 
     /** Kind of object for logs: {@code GatewayRoute}. */
@@ -148,41 +157,25 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     private final class Handler implements ResourceEventHandler<T> {
         @Override
         public void onAdd(T obj) {
-            put(obj);
+            changed(obj);
         }
 
         @Override
         public void onUpdate(T oldObj, T newObj) {
             if (!sameRoutes(oldObj, newObj)) {
-                put(newObj);
+                changed(newObj);
             }
         }
 
         @Override
         public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-            if (objects.remove(key(obj)) != null) {
-                schedule(clock.instant());
-            }
+            changed(obj);
         }
     }
 
-    private void put(T obj) {
-        Instant seen = clock.instant();
-        ObjectRoutes routes;
-        try {
-            routes = read(obj);
-        }
-        catch (RuntimeException e) {
-            // A bug in reading one object must not stop the others from being read.
-            log.error("{} {}: could not be read", kind(), key(obj), e);
-            return;
-        }
-        String key = key(obj);
-        ObjectRoutes before = routes == null ? objects.remove(key) : objects.put(key, routes);
-        if (!Objects.equals(before, routes)) {
-            log.debug("{} {} changed at resource version {}", kind(), key, obj.getMetadata().getResourceVersion());
-            schedule(seen);
-        }
+    private void changed(T obj) {
+        log.debug("{} {} changed at resource version {}", kind(), key(obj), obj.getMetadata().getResourceVersion());
+        schedule(clock.instant());
     }
 
     private void schedule(Instant seen) {
@@ -193,18 +186,33 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     }
 
     private void emit() {
-        scheduled.set(false);
+        scheduled.set(false); // events from here on schedule another push
         Instant observed = pendingSince.getAndSet(null);
         List<RouteSpec> routes = new ArrayList<>();
         List<SourceProblem> problems = new ArrayList<>();
-        for (ObjectRoutes o : objects.values()) {
-            routes.addAll(o.routes());
-            problems.addAll(o.problems());
+        Map<String, Read<T>> current = new HashMap<>();
+        int objects = 0;
+        for (T obj : informers.list()) {
+            String key = key(obj);
+            Read<T> read = reads.get(key);
+            // same name is not the same object: one deleted and created again restarts at generation 1
+            if (read == null || !Objects.equals(read.object().getMetadata().getUid(), obj.getMetadata().getUid())
+                    || !sameRoutes(read.object(), obj)) {
+                read = new Read<>(obj, readSafely(obj));
+            }
+            current.put(key, read);
+            if (read.routes() != null) {
+                objects++;
+                routes.addAll(read.routes().routes());
+                problems.addAll(read.routes().problems());
+            }
         }
+        reads.clear();
+        reads.putAll(current);
         routes.sort(BY_ID);
         problems.sort(PROBLEM_ORDER);
         String version = informers.resourceVersion();
-        String detail = routes.size() + " route(s), " + problems.size() + " problem(s) from " + objects.size() + " " + kind()
+        String detail = routes.size() + " route(s), " + problems.size() + " problem(s) from " + objects + " " + kind()
                 + "(s) in " + informers.scope();
         boolean changed = !routes.equals(lastRoutes) || !problems.equals(lastProblems);
         status.synced(version, changed, detail);
@@ -218,6 +226,17 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
             log.info("{} source synced at resource version {}: {}", kind(), version, detail);
         }
         sink.accept(new SourceSnapshot(id, routes, problems, version, observed == null ? clock.instant() : observed));
+    }
+
+    private ObjectRoutes readSafely(T obj) {
+        try {
+            return read(obj);
+        }
+        catch (RuntimeException e) {
+            // A bug in reading one object must not keep the others from being served.
+            log.error("{} {}: could not be read", kind(), key(obj), e);
+            return null;
+        }
     }
 
     @Override
@@ -236,10 +255,10 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     /** An API error without the stack: status code and message, which name RBAC and schema problems exactly. */
     static String describe(Throwable error) {
         Throwable e = error;
-        while (e.getCause() != null && e.getCause() != e && !(e instanceof io.fabric8.kubernetes.client.KubernetesClientException kce && kce.getCode() > 0)) {
+        while (!(e instanceof KubernetesClientException kce && kce.getCode() > 0) && e.getCause() != null && e.getCause() != e) {
             e = e.getCause();
         }
-        if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException kce && kce.getCode() > 0) {
+        if (e instanceof KubernetesClientException kce && kce.getCode() > 0) {
             String message = kce.getStatus() != null && kce.getStatus().getMessage() != null ? kce.getStatus().getMessage() : kce.getMessage();
             return "HTTP " + kce.getCode() + ": " + message;
         }
