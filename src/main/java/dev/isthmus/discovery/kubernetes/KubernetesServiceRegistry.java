@@ -22,6 +22,7 @@ import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.ServiceRegistry;
+import dev.isthmus.source.kubernetes.KubernetesErrors;
 import dev.isthmus.source.kubernetes.NamespacedInformers;
 import dev.isthmus.source.kubernetes.WatchMonitor;
 
@@ -131,7 +132,8 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
     }
 
     private void listFailed(String where, Throwable error) {
-        log.warn("Kubernetes discovery: listing or watching Services/EndpointSlices in {} failed, retrying: {}", where, error.toString());
+        log.warn("Kubernetes discovery: listing or watching Services/EndpointSlices in {} failed, retrying with backoff: {}", where,
+                KubernetesErrors.describe(error));
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler(java.util.function.Function<T, List<String>> keys) {

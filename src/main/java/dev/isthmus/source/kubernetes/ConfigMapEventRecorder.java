@@ -111,7 +111,7 @@ public final class ConfigMapEventRecorder {
                 return true; // namespace being deleted
             }
             log.warn("ConfigMap {}/{}: could not record an Event for '{}', will retry: {}", namespace, cmName, message,
-                    InformerRouteSource.describe(e));
+                    KubernetesErrors.describe(e));
             return false;
         }
     }
@@ -127,7 +127,7 @@ public final class ConfigMapEventRecorder {
             if (e.getCode() == 404) {
                 return true;
             }
-            log.warn("Event {}/{}: could not refresh it: {}", namespace, name, InformerRouteSource.describe(e));
+            log.warn("Event {}/{}: could not refresh it: {}", namespace, name, KubernetesErrors.describe(e));
             return false;
         }
     }

@@ -184,7 +184,7 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
             if (e.getCode() == 404) {
                 return true; // deleted meanwhile
             }
-            log.warn("GatewayRoute {}: could not write its status, will retry: {}", key, InformerRouteSource.describe(e));
+            log.warn("GatewayRoute {}: could not write its status, will retry: {}", key, KubernetesErrors.describe(e));
             return false;
         }
     }

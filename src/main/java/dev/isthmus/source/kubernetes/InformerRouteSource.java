@@ -18,7 +18,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +135,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     }
 
     private void failed(String where, Throwable error) {
-        String message = "listing or watching " + informers.resource() + " in " + where + " failed: " + describe(error);
+        String message = "listing or watching " + informers.resource() + " in " + where + " failed: " + KubernetesErrors.describe(error);
         status.failed(message);
         log.warn("{} source: {}; retrying with backoff{}", kind(), message,
                 synced ? ", serving the last known routes" : " (not synced yet: readiness waits)");
@@ -250,18 +249,5 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
 
     protected static String key(HasMetadata o) {
         return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
-    }
-
-    /** An API error without the stack: status code and message, which name RBAC and schema problems exactly. */
-    static String describe(Throwable error) {
-        Throwable e = error;
-        while (!(e instanceof KubernetesClientException kce && kce.getCode() > 0) && e.getCause() != null && e.getCause() != e) {
-            e = e.getCause();
-        }
-        if (e instanceof KubernetesClientException kce && kce.getCode() > 0) {
-            String message = kce.getStatus() != null && kce.getStatus().getMessage() != null ? kce.getStatus().getMessage() : kce.getMessage();
-            return "HTTP " + kce.getCode() + ": " + message;
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }
