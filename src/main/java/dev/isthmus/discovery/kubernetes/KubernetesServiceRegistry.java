@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -52,6 +53,7 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
     private volatile NamespacedInformers<Service> serviceInformers;
     private volatile NamespacedInformers<EndpointSlice> sliceInformers;
     private volatile boolean running;
+    private volatile Runnable unfollow = () -> { };
 
     /**
      * @param defaultNamespace where a service without a namespace is looked up (the compiler
@@ -123,7 +125,7 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
             log.info("Kubernetes discovery synced: {} service(s), {} EndpointSlice(s) in {}", services.size(),
                     sliceInformers.list().size(), serviceInformers.scope());
             synced.complete(null);
-            monitor.follow("Kubernetes discovery", () -> serviceInformers.isWatching() && sliceInformers.isWatching(),
+            unfollow = monitor.follow("Kubernetes discovery", () -> serviceInformers.isWatching() && sliceInformers.isWatching(),
                     () -> log.warn("Kubernetes discovery: lost the watch on Services/EndpointSlices (API server unreachable?);"
                             + " routing with the last known endpoints while fabric8 reconnects"),
                     () -> log.info("Kubernetes discovery: watch on Services/EndpointSlices resumed at resource version {}/{}",
@@ -136,7 +138,7 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
                 KubernetesErrors.describe(error));
     }
 
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(java.util.function.Function<T, List<String>> keys) {
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, List<String>> keys) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -203,6 +205,7 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
     @Override
     public void stop() {
         running = false;
+        unfollow.run();
         if (serviceInformers != null) {
             serviceInformers.close();
         }

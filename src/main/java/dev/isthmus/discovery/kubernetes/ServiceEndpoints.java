@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -127,7 +128,7 @@ public record ServiceEndpoints(String namespace, String name, List<PortInstances
         metadata.put("namespace", namespace);
         metadata.put("service", service);
         if (endpoint.getTargetRef() != null && endpoint.getTargetRef().getName() != null) {
-            metadata.put(endpoint.getTargetRef().getKind() == null ? "target" : endpoint.getTargetRef().getKind().toLowerCase(java.util.Locale.ROOT),
+            metadata.put(endpoint.getTargetRef().getKind() == null ? "target" : endpoint.getTargetRef().getKind().toLowerCase(Locale.ROOT),
                     endpoint.getTargetRef().getName());
         }
         if (endpoint.getNodeName() != null) {

@@ -3,8 +3,10 @@ package dev.isthmus.source.kubernetes;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -137,14 +139,17 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
         }
         boolean failed = false;
         Instant now = clock.instant();
+        Set<String> objects = new HashSet<>();
         for (RouteStatus verdict : c.statuses()) {
             if (!leader) {
                 return;
             }
             if (verdict.object().kind() == SourceKind.GATEWAY_ROUTE) {
+                objects.add(verdict.object().namespace() + "/" + verdict.object().name());
                 failed |= !write(c, verdict, now);
             }
         }
+        written.keySet().retainAll(objects); // routes deleted or gone to another class
         failed |= !events.record(c.statuses(), now);
         if (failed) {
             long delay = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(failures++, 6));

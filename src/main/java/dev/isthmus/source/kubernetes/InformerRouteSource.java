@@ -72,6 +72,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     private volatile NamespacedInformers<T> informers;
     private volatile Consumer<SourceSnapshot> sink;
     private volatile boolean synced;
+    private volatile Runnable unfollow = () -> { };
     // touched on the emitter thread only
     private final Map<String, Read<T>> reads = new HashMap<>();
     private List<RouteSpec> lastRoutes;
@@ -130,7 +131,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
             }
             synced = true;
             schedule(clock.instant());
-            monitor.follow(kind() + "s", informers::isWatching, this::watchLost, this::watchResumed);
+            unfollow = monitor.follow(kind() + "s", informers::isWatching, this::watchLost, this::watchResumed);
         });
     }
 
@@ -241,6 +242,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     @Override
     public void stop() {
         status.stopped();
+        unfollow.run();
         if (informers != null) {
             informers.close();
         }

@@ -1,6 +1,7 @@
 package dev.isthmus.source.kubernetes;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ public final class NamespacedInformers<T extends HasMetadata> implements AutoClo
     public static <T extends HasMetadata> NamespacedInformers<T> create(String resource, List<String> namespaces,
             Function<String, Informable<T>> informable, ResourceEventHandler<? super T> handler,
             Map<String, Function<T, List<String>>> indexers, BiConsumer<String, Throwable> onError) {
-        List<String> scopes = namespaces == null || namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
+        List<String> scopes = namespaces == null || namespaces.isEmpty() ? Collections.singletonList(null) : namespaces;
         List<SharedIndexInformer<T>> informers = new ArrayList<>();
         for (String namespace : scopes) {
             SharedIndexInformer<T> informer = informable.apply(namespace).runnableInformer(0);

@@ -1,6 +1,7 @@
 package dev.isthmus.source.kubernetes;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,7 +145,7 @@ public final class RouteConditions {
         try {
             return a != null && b != null && Instant.parse(a).equals(Instant.parse(b));
         }
-        catch (java.time.format.DateTimeParseException e) {
+        catch (DateTimeParseException e) {
             return false;
         }
     }

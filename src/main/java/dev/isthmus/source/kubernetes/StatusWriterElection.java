@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,7 +48,7 @@ public final class StatusWriterElection implements SmartLifecycle {
         t.setDaemon(true);
         return t;
     });
-    private final java.util.concurrent.ScheduledExecutorService restarter = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService restarter = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "isthmus-leader-election-restart");
         t.setDaemon(true);
         return t;

@@ -37,9 +37,15 @@ public final class WatchMonitor implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::check, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Starts following a watch that has synced once. */
-    public void follow(String what, BooleanSupplier watching, Runnable onLost, Runnable onResumed) {
-        watched.add(new Watched(what, watching, onLost, onResumed));
+    /**
+     * Starts following a watch that has synced once.
+     *
+     * @return stops following it (when its informers are stopped, so a shutdown is no outage)
+     */
+    public Runnable follow(String what, BooleanSupplier watching, Runnable onLost, Runnable onResumed) {
+        Watched w = new Watched(what, watching, onLost, onResumed);
+        watched.add(w);
+        return () -> watched.remove(w);
     }
 
     private void check() {
