@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -288,9 +287,5 @@ class GatewayRouteRoutingIT {
         System.out.printf("[GatewayRouteRoutingIT] EndpointSlice created -> routed: %d ms%n", ms);
         assertThat(ms).isBetween(0L, 999L);
         awaitStatus("late", s -> "True".equals(condition(s, "ResolvedRefs").getStatus()));
-    }
-
-    static GenericKubernetesResource get(String name) {
-        return KubeFixtures.getGatewayRoute(client, NS, name);
     }
 }
