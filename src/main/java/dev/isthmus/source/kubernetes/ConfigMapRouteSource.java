@@ -54,7 +54,7 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
     }
 
     @Override
-    protected String kind() {
+    protected String resourceKind() {
         return "ConfigMap";
     }
 

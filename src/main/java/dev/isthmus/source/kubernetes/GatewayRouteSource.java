@@ -53,7 +53,7 @@ public final class GatewayRouteSource extends InformerRouteSource<GenericKuberne
     }
 
     @Override
-    protected String kind() {
+    protected String resourceKind() {
         return "GatewayRoute";
     }
 

@@ -101,7 +101,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     protected abstract boolean sameRoutes(T before, T after);
 
     /** Kind of object for logs: {@code GatewayRoute}. */
-    protected abstract String kind();
+    protected abstract String resourceKind();
 
     @Override
     public String id() {
@@ -123,7 +123,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     public void start(Consumer<SourceSnapshot> sink) {
         this.sink = sink;
         informers = createInformers(new Handler(), this::failed);
-        log.info("Watching {}s in {}", kind(), informers.scope());
+        log.info("Watching {}s in {}", resourceKind(), informers.scope());
         CompletableFuture<Void> listed = informers.start();
         listed.thenCombine(prerequisite, (a, b) -> null).whenComplete((v, e) -> {
             if (e != null) {
@@ -131,14 +131,14 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
             }
             synced = true;
             schedule(clock.instant());
-            unfollow = monitor.follow(kind() + "s", informers::isWatching, this::watchLost, this::watchResumed);
+            unfollow = monitor.follow(resourceKind() + "s", informers::isWatching, this::watchLost, this::watchResumed);
         });
     }
 
     private void failed(String where, Throwable error) {
         String message = "listing or watching " + informers.resource() + " in " + where + " failed: " + KubernetesErrors.describe(error);
         status.failed(message);
-        log.warn("{} source: {}; retrying with backoff{}", kind(), message,
+        log.warn("{} source: {}; retrying with backoff{}", resourceKind(), message,
                 synced ? ", serving the last known routes" : " (not synced yet: readiness waits)");
     }
 
@@ -146,11 +146,11 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
         String message = "lost the watch on " + informers.resource() + " in " + informers.scope()
                 + " (API server unreachable or refusing); reconnecting, serving the last known routes";
         status.failed(message);
-        log.warn("{} source: {}", kind(), message);
+        log.warn("{} source: {}", resourceKind(), message);
     }
 
     private void watchResumed() {
-        log.info("{} source: watch on {} resumed at resource version {}", kind(), informers.resource(), informers.resourceVersion());
+        log.info("{} source: watch on {} resumed at resource version {}", resourceKind(), informers.resource(), informers.resourceVersion());
         schedule(clock.instant()); // re-marks the source synced, and pushes whatever a relist brought
     }
 
