@@ -127,6 +127,12 @@ server:
 management:
   server:
     port: {{ $v.ports.management }}
+    {{- if $v.tls.enabled }}
+    # Spring Boot gives the management server the gateway's server.ssl unless told otherwise;
+    # the admin port stays plain HTTP for the kubelet's probes and in-cluster scrapers.
+    ssl:
+      enabled: false
+    {{- end }}
 spring:
   lifecycle:
     timeout-per-shutdown-phase: {{ printf "%ds" (int $v.shutdown.drainTimeoutSeconds) }}

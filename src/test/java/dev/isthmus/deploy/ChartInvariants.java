@@ -96,6 +96,9 @@ final class ChartInvariants {
         // TLS: every bundle's files come from a mounted Secret; every SNI name has a bundle
         JsonNode pem = config.path("spring").path("ssl").path("bundle").path("pem");
         if (tls) {
+            // the probes are plain HTTP: the admin server must not inherit server.ssl (Spring Boot's default)
+            assertThat(container.path("readinessProbe").path("httpGet").has("scheme")).isFalse();
+            assertThat(config.path("management").path("server").path("ssl").path("enabled").asText()).isEqualTo("false");
             assertThat(config.path("server").path("ssl").path("bundle").asText()).isEqualTo("default");
             assertThat(pem.has("default")).isTrue();
             pem.fields().forEachRemaining(b -> {
