@@ -101,7 +101,7 @@ final class ChartInvariants {
             assertThat(config.path("management").path("server").path("ssl").path("enabled").asText()).isEqualTo("false");
             assertThat(config.path("server").path("ssl").path("bundle").asText()).isEqualTo("default");
             assertThat(pem.has("default")).isTrue();
-            pem.fields().forEachRemaining(b -> {
+            pem.properties().forEach(b -> {
                 assertThat(b.getValue().path("reload-on-update").asBoolean()).as("bundle %s reloads", b.getKey()).isTrue();
                 for (String file : List.of("certificate", "private-key")) {
                     String path = b.getValue().path("keystore").path(file).asText().replaceFirst("^file:", "");
@@ -126,8 +126,8 @@ final class ChartInvariants {
         // spread constraints select the gateway's own pods
         JsonNode podLabels = m.one("Deployment").path("spec").path("template").path("metadata").path("labels");
         for (JsonNode c : pod.path("topologySpreadConstraints")) {
-            c.path("labelSelector").path("matchLabels").fields()
-                    .forEachRemaining(l -> assertThat(podLabels.path(l.getKey()).asText()).isEqualTo(l.getValue().asText()));
+            c.path("labelSelector").path("matchLabels").properties()
+                    .forEach(l -> assertThat(podLabels.path(l.getKey()).asText()).isEqualTo(l.getValue().asText()));
         }
 
         // RBAC scope follows isthmus.kubernetes.namespaces

@@ -62,13 +62,19 @@ class HelmChartIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("valuesFiles")
-    void lintsRendersAndIsAcceptedByTheApiServer(String name, List<Path> values) {
+    void lintsRendersAndIsAcceptedByTheApiServer(String name, List<Path> values) throws Exception {
         helm.lintStrict(values, Map.of()).orFail("helm lint --strict " + values);
         String namespace = "chart-" + name;
         Manifests m = Manifests.parse(helm.template("isthmus", namespace, values, Map.of()).orFail("helm template " + values).output());
 
         ChartInvariants.check(m);
         checkExample(name, m);
+        assertThat(ConfigFiles.unboundIsthmusKeys(m.applicationYaml())).as("isthmus.* keys the gateway does not know").isEmpty();
+        for (JsonNode cm : m.all("ConfigMap")) {
+            if (cm.path("data").has("routes.yaml")) {
+                assertThat(ConfigFiles.rejectedRoutes(cm.path("data").path("routes.yaml").asText())).as("rejected routes").isEmpty();
+            }
+        }
 
         try (ChartInstall install = new ChartInstall(admin)) {
             install.namespace(namespace);
@@ -191,7 +197,7 @@ class HelmChartIT {
 
         JsonNode monitor = m.one("ServiceMonitor");
         JsonNode adminService = m.one("Service", "isthmus-admin");
-        monitor.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(
+        monitor.path("spec").path("selector").path("matchLabels").properties().forEach(
                 l -> assertThat(adminService.path("metadata").path("labels").path(l.getKey()).asText()).as("selects the admin Service").isEqualTo(
                         l.getValue().asText()));
         assertThat(m.one("Service", "isthmus").path("metadata").path("labels").path("app.kubernetes.io/component").asText())

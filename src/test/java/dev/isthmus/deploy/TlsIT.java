@@ -29,6 +29,7 @@ import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.tcp.SslProvider.GenericSslContextSpec;
 import reactor.util.function.Tuple3;
 import reactor.util.function.Tuples;
 
@@ -178,8 +179,8 @@ class TlsIT {
             }
         }));
         return protocol == HttpProtocol.H2
-                ? c.secure(spec -> spec.sslContext(Http2SslContextSpec.forClient().configure(b -> b.trustManager(certs.ca()))))
-                : c.secure(spec -> spec.sslContext(Http11SslContextSpec.forClient().configure(b -> b.trustManager(certs.ca()))));
+                ? c.secure(spec -> spec.sslContext((GenericSslContextSpec<?>) Http2SslContextSpec.forClient().configure(b -> b.trustManager(certs.ca()))))
+                : c.secure(spec -> spec.sslContext((GenericSslContextSpec<?>) Http11SslContextSpec.forClient().configure(b -> b.trustManager(certs.ca()))));
     }
 
     private Tuple3<Integer, HttpVersion, String> get(String serverName, HttpProtocol protocol, String path) {
