@@ -81,6 +81,33 @@ final class ChartInstall implements AutoCloseable {
         return Collections.unmodifiableList(applied);
     }
 
+    private void purge(String ns) {
+        List<Runnable> deletions = List.of(
+                () -> admin.genericKubernetesResources(HelmRbacIT.GATEWAY_ROUTES).inNamespace(ns).delete(),
+                () -> admin.apps().deployments().inNamespace(ns).delete(),
+                () -> admin.services().inNamespace(ns).delete(),
+                () -> admin.discovery().v1().endpointSlices().inNamespace(ns).delete(),
+                () -> admin.configMaps().inNamespace(ns).delete(),
+                () -> admin.secrets().inNamespace(ns).delete(),
+                () -> admin.serviceAccounts().inNamespace(ns).delete(),
+                () -> admin.rbac().roles().inNamespace(ns).delete(),
+                () -> admin.rbac().roleBindings().inNamespace(ns).delete(),
+                () -> admin.leases().inNamespace(ns).delete(),
+                () -> admin.v1().events().inNamespace(ns).delete(),
+                () -> admin.events().v1().events().inNamespace(ns).delete(),
+                () -> admin.policy().v1().podDisruptionBudget().inNamespace(ns).delete(),
+                () -> admin.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).delete(),
+                () -> admin.network().networkPolicies().inNamespace(ns).delete());
+        for (Runnable deletion : deletions) {
+            try {
+                deletion.run();
+            }
+            catch (KubernetesClientException e) {
+                // a kind the API server does not serve (the CRD may be gone already)
+            }
+        }
+    }
+
     @Override
     public void close() {
         List<HasMetadata> reversed = new ArrayList<>(created);
@@ -98,13 +125,20 @@ final class ChartInstall implements AutoCloseable {
         }
     }
 
-    /** Deletes a namespace and does the namespace controller's part: clears its finalizers. */
+    /**
+     * Deletes a namespace doing the namespace controller's part: first everything a test may have
+     * put in it (the chart's objects and those the tests create), then the finalizer.
+     */
     void deleteNamespace(String name) {
+        purge(name);
         admin.namespaces().withName(name).delete();
         Namespace ns = admin.namespaces().withName(name).get();
         if (ns != null && ns.getSpec() != null && ns.getSpec().getFinalizers() != null && !ns.getSpec().getFinalizers().isEmpty()) {
             ns.getSpec().setFinalizers(List.of());
             admin.raw("/api/v1/namespaces/" + name + "/finalize", "PUT", ns);
+        }
+        if (!dev.isthmus.testsupport.Await.until(java.time.Duration.ofSeconds(10), () -> admin.namespaces().withName(name).get() == null)) {
+            throw new AssertionError("namespace " + name + " was not deleted");
         }
     }
 }
