@@ -40,7 +40,6 @@ import reactor.util.function.Tuples;
 
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
-import dev.isthmus.testsupport.RealInfra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,8 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ImageIT {
 
-    private final int gatewayPort = RealInfra.freePort();
-    private final int managementPort = RealInfra.freePort();
+    private int gatewayPort;
     private Dockerfile dockerfile;
     private JsonNode chartValues;
     private Path work;
@@ -136,11 +134,12 @@ class ImageIT {
         }
         // the memory limit, as the JVM sees it through the container's cgroup
         env.put("JAVA_TOOL_OPTIONS", env.get("JAVA_TOOL_OPTIONS") + " -XX:MaxRAM=" + memoryLimitBytes());
-        List<String> command = new ArrayList<>(dockerfile.entrypoint());
-        command.set(0, LaunchedGateway.java());
+        List<String> entrypoint = new ArrayList<>(dockerfile.entrypoint());
+        entrypoint.set(0, LaunchedGateway.java());
         // ports moved to free ones on this shared machine
-        command.addAll(List.of("--server.port=" + gatewayPort, "--management.server.port=" + managementPort));
-        gateway = LaunchedGateway.start(command, env, app, managementPort);
+        gateway = LaunchedGateway.start(ports -> Stream.concat(entrypoint.stream(),
+                Stream.of("--server.port=" + ports.gateway(), "--management.server.port=" + ports.management())).toList(), env, app);
+        gatewayPort = gateway.ports().gateway();
     }
 
     @AfterAll
@@ -329,7 +328,7 @@ class ImageIT {
 
     private static Set<String> listing(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.map(p -> dir.relativize(p).toString()).filter(p -> !p.equals("gateway.log")).collect(Collectors.toCollection(TreeSet::new));
+            return walk.map(p -> dir.relativize(p).toString()).collect(Collectors.toCollection(TreeSet::new));
         }
     }
 }

@@ -10,33 +10,66 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.ManagedProcess;
+import dev.isthmus.testsupport.RealInfra;
 
 /**
  * The gateway launched the way a deployment launches it: a command line, environment variables
  * (SPRING_CONFIG_ADDITIONAL_LOCATION, JAVA_TOOL_OPTIONS) and a working directory chosen by the
  * test, rather than {@code GatewayProcess}'s fixed ones. Ready when the chart's readiness probe
- * answers 200.
+ * answers 200. The log goes next to the working directory, not into it.
  */
 final class LaunchedGateway implements AutoCloseable {
 
-    private final ManagedProcess process;
-    private final Path log;
-    private final int managementPort;
-
-    private LaunchedGateway(ManagedProcess process, Path log, int managementPort) {
-        this.process = process;
-        this.log = log;
-        this.managementPort = managementPort;
+    /** The ports a launch listens on: the gateway port, the admin port and a spare (the redirect listener). */
+    record Ports(int gateway, int management, int redirect) {
+        static Ports free() {
+            return new Ports(RealInfra.freePort(), RealInfra.freePort(), RealInfra.freePort());
+        }
     }
 
-    static LaunchedGateway start(List<String> command, Map<String, String> env, Path workDir, int managementPort) {
-        Path log = workDir.resolve("gateway.log");
-        LaunchedGateway g = new LaunchedGateway(ManagedProcess.start(command, log, env, workDir), log, managementPort);
-        g.awaitReady(Duration.ofSeconds(120));
-        return g;
+    private static final int ATTEMPTS = 3;
+
+    private final ManagedProcess process;
+    private final Path log;
+    private final Ports ports;
+
+    private LaunchedGateway(ManagedProcess process, Path log, Ports ports) {
+        this.process = process;
+        this.log = log;
+        this.ports = ports;
+    }
+
+    /**
+     * Starts the command built for free ports, and waits until it is ready. A free port can be
+     * taken by another process between the test choosing it and the gateway binding it (the
+     * machine is shared): then the launch is repeated on other ports.
+     */
+    static LaunchedGateway start(Function<Ports, List<String>> command, Map<String, String> env, Path workDir) {
+        for (int attempt = 1;; attempt++) {
+            Ports ports = Ports.free();
+            Path log = workDir.resolveSibling(workDir.getFileName() + "-gateway-" + attempt + ".log");
+            LaunchedGateway g = new LaunchedGateway(ManagedProcess.start(command.apply(ports), log, env, workDir), log, ports);
+            try {
+                g.awaitReady(Duration.ofSeconds(180));
+                return g;
+            }
+            catch (PortTaken e) {
+                g.close();
+                if (attempt == ATTEMPTS) {
+                    throw new IllegalStateException("no free ports after " + ATTEMPTS + " attempts:\n" + g.logTail());
+                }
+            }
+        }
+    }
+
+    private static final class PortTaken extends RuntimeException {
+        PortTaken() {
+            super(null, null, false, false);
+        }
     }
 
     static String java() {
@@ -54,8 +87,12 @@ final class LaunchedGateway implements AutoCloseable {
     private void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
         boolean ready = Await.until(timeout, () -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("gateway exited:\n" + logTail());
+            String output = log();
+            if (output.contains("APPLICATION FAILED TO START") || !process.isAlive()) {
+                if (output.contains("already in use")) {
+                    throw new PortTaken();
+                }
+                throw new IllegalStateException("gateway failed to start:\n" + logTail());
             }
             try {
                 return http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(2))
@@ -74,8 +111,12 @@ final class LaunchedGateway implements AutoCloseable {
         }
     }
 
+    Ports ports() {
+        return ports;
+    }
+
     String managementUrl() {
-        return "http://127.0.0.1:" + managementPort;
+        return "http://127.0.0.1:" + ports.management();
     }
 
     ManagedProcess process() {

@@ -34,7 +34,6 @@ import reactor.util.function.Tuple3;
 import reactor.util.function.Tuples;
 
 import dev.isthmus.testsupport.EchoServer;
-import dev.isthmus.testsupport.RealInfra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,9 +53,8 @@ class TlsIT {
     static final Duration QUIET_PERIOD = Duration.ofSeconds(1);
 
     private final TestCertificates certs = TestCertificates.newCa();
-    private final int httpsPort = RealInfra.freePort();
-    private final int redirectPort = RealInfra.freePort();
-    private final int managementPort = RealInfra.freePort();
+    private int httpsPort;
+    private int redirectPort;
     private Path work;
     private EchoServer upstream;
     private LaunchedGateway gateway;
@@ -116,9 +114,12 @@ class TlsIT {
         String configLocation = manifests.env("SPRING_CONFIG_ADDITIONAL_LOCATION").orElseThrow().path("value").asText();
         assertThat(configLocation).isEqualTo("file:" + work.resolve("config") + "/");
         // the chart's configuration, with the ports moved to free ones for this machine
-        gateway = LaunchedGateway.start(List.of(LaunchedGateway.java(), "-Xmx384m", "-jar", LaunchedGateway.jar().toString(),
-                "--server.port=" + httpsPort, "--management.server.port=" + managementPort, "--isthmus.http-redirect.port=" + redirectPort),
-                Map.of("SPRING_CONFIG_ADDITIONAL_LOCATION", configLocation), work, managementPort);
+        gateway = LaunchedGateway.start(ports -> List.of(LaunchedGateway.java(), "-Xmx384m", "-jar", LaunchedGateway.jar().toString(),
+                "--server.port=" + ports.gateway(), "--management.server.port=" + ports.management(),
+                "--isthmus.http-redirect.port=" + ports.redirect()), Map.of("SPRING_CONFIG_ADDITIONAL_LOCATION", configLocation),
+                Files.createDirectories(work.resolve("run")));
+        httpsPort = gateway.ports().gateway();
+        redirectPort = gateway.ports().redirect();
     }
 
     @AfterAll
