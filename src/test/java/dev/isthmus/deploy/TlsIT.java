@@ -124,14 +124,23 @@ class TlsIT {
 
     @AfterAll
     void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
+        // each step even if an earlier one fails (the echo server's close can time out under load)
+        try {
+            if (gateway != null) {
+                gateway.close();
+            }
         }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (work != null) {
-            Helm.deleteTree(work);
+        finally {
+            try {
+                if (upstream != null) {
+                    upstream.close();
+                }
+            }
+            finally {
+                if (work != null) {
+                    Helm.deleteTree(work);
+                }
+            }
         }
     }
 
