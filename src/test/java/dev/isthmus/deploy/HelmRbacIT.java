@@ -155,6 +155,66 @@ class HelmRbacIT {
         }
     }
 
+    /**
+     * Not a client imitating the gateway: the gateway itself, authenticated with the chart's
+     * ServiceAccount token, serves a GatewayRoute, writes its status (and a rejection's reason),
+     * records an Event on a bad ConfigMap and holds the status-writer Lease.
+     */
+    @Test
+    void theGatewayRunsWithTheChartsServiceAccount() throws Exception {
+        try (ChartInstall install = new ChartInstall(admin); dev.isthmus.testsupport.EchoServer upstream =
+                dev.isthmus.testsupport.EchoServer.start("rbac-upstream")) {
+            Installed gw = install(install, Helm.EXAMPLES.resolve("public-cloud.yaml"), "rbac-live");
+            gw.gateway().close();
+            String apps = "rbac-live-apps";
+            install.namespace(apps);
+            String token = admin.serviceAccounts().inNamespace(gw.namespace()).withName(gw.serviceAccount())
+                    .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build()).getStatus().getToken();
+            Map<String, String> props = new java.util.LinkedHashMap<>();
+            Config adminConfig = api.clientConfig();
+            props.put("isthmus.kubernetes.enabled", "true");
+            props.put("spring.cloud.kubernetes.client.master-url", adminConfig.getMasterUrl());
+            if (adminConfig.getCaCertFile() != null) {
+                props.put("spring.cloud.kubernetes.client.ca-cert-file", adminConfig.getCaCertFile());
+            }
+            if (adminConfig.getCaCertData() != null) {
+                props.put("spring.cloud.kubernetes.client.ca-cert-data", adminConfig.getCaCertData());
+            }
+            props.put("spring.cloud.kubernetes.client.oauth-token", token);
+            props.put("spring.cloud.kubernetes.client.namespace", gw.namespace());
+            props.put("isthmus.kubernetes.lease-namespace", gw.namespace());
+            props.put("isthmus.kubernetes.lease-name", gw.leaseName());
+            admin.resource(dev.isthmus.testsupport.KubeFixtures.gatewayRoute(apps, "good", """
+                    match: {path: {prefix: /good}}
+                    backends: [{url: "%s"}]
+                    """.formatted(upstream.url()))).create();
+            admin.resource(dev.isthmus.testsupport.KubeFixtures.gatewayRoute(apps, "bad", """
+                    match: {path: {regex: "(?!x)"}}
+                    backends: [{url: "%s"}]
+                    """.formatted(upstream.url()))).create();
+            admin.configMaps().inNamespace(apps).resource(new ConfigMapBuilder().withNewMetadata().withName("broken-routes")
+                    .addToLabels("isthmus.dev/routes", "true").endMetadata().addToData("routes.yaml", "routes: [ {name: x").build()).create();
+
+            try (dev.isthmus.testsupport.GatewayApp app = dev.isthmus.testsupport.GatewayApp.start(null, props)) {
+                assertThat(Await.until(Duration.ofSeconds(20), () -> app.get("/good").statusCode() == 200)).as("route served").isTrue();
+                assertThat(Await.until(Duration.ofSeconds(20), () -> accepted(apps, "good", "True") && accepted(apps, "bad", "False")))
+                        .as("status written as the ServiceAccount").isTrue();
+                assertThat(Await.until(Duration.ofSeconds(20), () -> admin.v1().events().inNamespace(apps).list().getItems().stream()
+                        .anyMatch(e -> "broken-routes".equals(e.getInvolvedObject().getName())))).as("Event recorded").isTrue();
+                Lease lease = admin.leases().inNamespace(gw.namespace()).withName(gw.leaseName()).get();
+                assertThat(lease).as("Lease taken").isNotNull();
+                assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
+                assertThat(app.admin("/actuator/sources").body()).doesNotContain("Forbidden").doesNotContain("403");
+            }
+        }
+    }
+
+    private static boolean accepted(String ns, String name, String expected) {
+        var status = dev.isthmus.testsupport.KubeFixtures.status(admin, ns, name);
+        var accepted = status == null ? null : dev.isthmus.testsupport.KubeFixtures.condition(status, "Accepted");
+        return accepted != null && expected.equals(accepted.getStatus());
+    }
+
     /** Informers (list, then watch) on every kind the gateway reads; namespace null: all namespaces. */
     private void watchesEverythingItReads(KubernetesClient sa, String informerNamespace, String objectsNamespace) {
         createRoute(objectsNamespace, "before");
