@@ -47,7 +47,7 @@ public final class RouteCompiler {
             }
         }
         for (SourceProblem p : problems) {
-            statuses.add(new RouteStatus(p.routeId(), p.object(), 0, false, p.reason(), p.message()));
+            statuses.add(new RouteStatus(p.routeId(), p.object(), p.generation(), false, p.reason(), p.message()));
         }
 
         Map<String, List<String>> shadowed = findShadowed(valid.values());

@@ -129,6 +129,21 @@ public final class RoutesDocumentParser {
         return YAML;
     }
 
+    /**
+     * Reads one spec (a GatewayRoute's {@code spec}, as a tree or as maps and lists) by the same
+     * rules as a document entry.
+     *
+     * @throws IllegalArgumentException saying which field is wrong and why
+     */
+    public static GatewayRouteSpec readSpec(Object tree) {
+        try {
+            return YAML.treeToValue(YAML.valueToTree(tree), GatewayRouteSpec.class);
+        }
+        catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(describe(e.getCause() instanceof JsonProcessingException j ? j : e), e);
+        }
+    }
+
     /** Jackson messages with the field path in front and without the source excerpt. */
     static String describe(Throwable e) {
         if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException ife && ife.getTargetType() != null

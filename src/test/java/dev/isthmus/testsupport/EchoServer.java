@@ -56,10 +56,12 @@ public final class EchoServer implements AutoCloseable {
     private final AtomicInteger count = new AtomicInteger();
     private volatile Function<Received, Reply> behaviour = r -> Reply.ok();
     private volatile DisposableServer server;
+    private final String host;
     private final int port;
 
-    private EchoServer(String name, int port) {
+    private EchoServer(String name, String host, int port) {
         this.name = name;
+        this.host = host;
         this.port = port;
     }
 
@@ -68,13 +70,21 @@ public final class EchoServer implements AutoCloseable {
     }
 
     public static EchoServer start(String name, int port) {
-        EchoServer s = new EchoServer(name, port);
+        return start(name, "127.0.0.1", port);
+    }
+
+    /**
+     * On a given local address: Kubernetes refuses loopback addresses in EndpointSlices, so tests
+     * of Kubernetes discovery run their upstreams on a non-loopback address of this machine.
+     */
+    public static EchoServer start(String name, String host, int port) {
+        EchoServer s = new EchoServer(name, host, port);
         s.bind();
         return s;
     }
 
     private void bind() {
-        server = HttpServer.create().host("127.0.0.1").port(port).handle((request, response) -> request.receive().aggregate()
+        server = HttpServer.create().host(host).port(port).handle((request, response) -> request.receive().aggregate()
                 .asString(StandardCharsets.UTF_8).defaultIfEmpty("").flatMap(body -> {
                     Received r = new Received(request.method().name(), request.uri(), headers(request), body);
                     received.add(r);
@@ -115,8 +125,12 @@ public final class EchoServer implements AutoCloseable {
         return server.port();
     }
 
+    public String host() {
+        return host;
+    }
+
     public String url() {
-        return "http://127.0.0.1:" + port();
+        return "http://" + host + ":" + port();
     }
 
     public void behave(Function<Received, Reply> behaviour) {

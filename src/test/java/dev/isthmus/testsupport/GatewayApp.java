@@ -13,6 +13,8 @@ import java.util.Map;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.isthmus.IsthmusApplication;
 import dev.isthmus.runtime.RouteTableHolder;
@@ -57,7 +59,8 @@ public final class GatewayApp implements AutoCloseable {
             props.putAll(properties);
             // as command-line arguments: they must win over application.yaml
             String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-            ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IsthmusApplication.class).run(args);
+            ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IsthmusApplication.class)
+                    .initializers(GatewayApp::ownNettyResources).run(args);
             GatewayApp app = new GatewayApp(ctx, port, management, routes);
             app.awaitIdle();
             return app;
@@ -65,6 +68,19 @@ public final class GatewayApp implements AutoCloseable {
         catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Several gateways may run in one test JVM (leader election, gateway classes). By default each
+     * app's ReactorResourceFactory disposes Reactor Netty's JVM-wide loops and connection pools when
+     * its context closes, which kills the gateways still running; each app gets its own instead.
+     */
+    private static void ownNettyResources(ConfigurableApplicationContext ctx) {
+        ((GenericApplicationContext) ctx).registerBean(ReactorResourceFactory.class, () -> {
+            ReactorResourceFactory resources = new ReactorResourceFactory();
+            resources.setUseGlobalResources(false);
+            return resources;
+        });
     }
 
     public String url() {

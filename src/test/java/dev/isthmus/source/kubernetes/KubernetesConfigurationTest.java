@@ -1,0 +1,85 @@
+package dev.isthmus.source.kubernetes;
+
+import java.time.Duration;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cloud.kubernetes.commons.KubernetesClientProperties;
+import org.springframework.cloud.kubernetes.commons.KubernetesCommonsAutoConfiguration;
+import org.springframework.cloud.kubernetes.fabric8.Fabric8AutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.isthmus.compile.CompileSettings;
+import dev.isthmus.config.IsthmusProperties;
+import dev.isthmus.discovery.ServiceRegistry;
+import dev.isthmus.discovery.ServiceResolver;
+import dev.isthmus.source.RouteSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What exists with the integration off (nothing) and how the client is configured when on. */
+class KubernetesConfigurationTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(IsthmusProperties.class)
+    static class Pipeline {
+        @Bean
+        CompileSettings compileSettings() {
+            return CompileSettings.DEFAULTS;
+        }
+
+        @Bean
+        ServiceResolver serviceResolver() {
+            return ServiceResolver.NONE;
+        }
+    }
+
+    final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withUserConfiguration(Pipeline.class, KubernetesConfiguration.class)
+            .withConfiguration(AutoConfigurations.of(KubernetesCommonsAutoConfiguration.class, Fabric8AutoConfiguration.class));
+
+    @Test
+    void offByDefaultNothingKubernetesExists() {
+        runner.run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx).doesNotHaveBean(KubernetesClient.class);
+            assertThat(ctx).doesNotHaveBean(RouteSource.class);
+            assertThat(ctx).doesNotHaveBean(ServiceRegistry.class);
+            assertThat(ctx).doesNotHaveBean(StatusWriterElection.class);
+            assertThat(ctx).doesNotHaveBean(WatchMonitor.class);
+        });
+        runner.withPropertyValues("isthmus.kubernetes.enabled=false").run(ctx -> assertThat(ctx).doesNotHaveBean(KubernetesClient.class));
+    }
+
+    @Test
+    void onItBuildsItsClientFromSpringCloudKubernetesSettingsOutsideAPod() {
+        runner.withPropertyValues("isthmus.kubernetes.enabled=true",
+                "spring.cloud.kubernetes.client.master-url=https://kube.example.internal:6443",
+                "spring.cloud.kubernetes.client.namespace=gateway-ns",
+                "spring.cloud.kubernetes.client.request-timeout=7s",
+                "spring.cloud.kubernetes.client.watch-reconnect-interval=250ms",
+                "isthmus.kubernetes.gateway-class=public")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx).hasSingleBean(KubernetesClient.class);
+                    assertThat(ctx).getBeans(RouteSource.class).containsOnlyKeys("gatewayRouteSource", "configMapRouteSource");
+                    assertThat(ctx).hasSingleBean(ServiceRegistry.class);
+                    Config config = ctx.getBean(KubernetesClient.class).getConfiguration();
+                    assertThat(config.getMasterUrl()).isEqualTo("https://kube.example.internal:6443/");
+                    assertThat(config.getNamespace()).isEqualTo("gateway-ns");
+                    assertThat(config.getRequestTimeout()).isEqualTo((int) Duration.ofSeconds(7).toMillis());
+                    assertThat(config.getWatchReconnectInterval()).isEqualTo(250);
+                    IsthmusProperties.Kubernetes k = ctx.getBean(IsthmusProperties.class).getKubernetes();
+                    assertThat(KubernetesConfiguration.leaseNamespace(k, ctx.getBean(KubernetesClient.class))).isEqualTo("gateway-ns");
+                    assertThat(KubernetesConfiguration.leaseName(k)).as("each gateway class elects its own writer")
+                            .isEqualTo("isthmus-status-writer-public");
+                    assertThat(ctx.getBean(KubernetesClientProperties.class).masterUrl()).isEqualTo("https://kube.example.internal:6443");
+                });
+    }
+}
