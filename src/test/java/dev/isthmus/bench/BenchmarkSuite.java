@@ -55,6 +55,11 @@ public final class BenchmarkSuite {
                     Duration.ofSeconds(1), 200, 5, 3, work, out, List.of(), Set.of());
         }
 
+        Config only(Set<String> scenarios) {
+            return new Config(smoke, warmup, duration, threads, connections, manyRoutes, rate, rateWarmup, rateDuration, propagationRoutes,
+                    changes, criticalSamples, work, out, jvmArgs, Set.copyOf(scenarios));
+        }
+
         boolean runs(String scenario) {
             return only.isEmpty() || only.contains(scenario);
         }
@@ -79,7 +84,7 @@ public final class BenchmarkSuite {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        Config config = smoke ? Config.smoke(Path.of("bench/work/smoke").toAbsolutePath(), out) : Config.full(out, only);
+        Config config = (smoke ? Config.smoke(Path.of("bench/work/smoke").toAbsolutePath(), out) : Config.full(out, Set.of())).only(only);
         BenchReport r = new BenchmarkSuite(config).run();
         System.out.println(r.markdown());
         System.exit(0); // JMH and HTTP clients leave non-daemon threads
@@ -326,8 +331,10 @@ public final class BenchmarkSuite {
 
         Path isthmusCds = cds("isthmus", BenchTools.isthmusJar(), nginx);
         Path stockCds = cds("stock", BenchTools.stockJar(), nginx);
+        // the smoke test starts each JVM kind once with AppCDS (the many-routes starts add minutes, not coverage)
+        int[] counts = c.smoke() ? new int[] { 1 } : new int[] { 1, n };
         for (String who : List.of("isthmus", "stock")) {
-            for (int routes : new int[] { 1, n }) {
+            for (int routes : counts) {
                 String k = "s6." + who + "." + (routes == 1 ? "1" : "many");
                 Path cdsDir = who.equals("isthmus") ? isthmusCds : stockCds;
                 long withCds;
@@ -339,6 +346,14 @@ public final class BenchmarkSuite {
                 s6.row(who.equals("isthmus") ? "**Isthmus**" : "stock Spring Cloud Gateway", routes, plain, (double) withCds,
                         report.get(k + ".rss"), report.get(k + ".heap"));
             }
+            if (c.smoke()) {
+                String k = "s6." + who + ".many";
+                s6.row(who.equals("isthmus") ? "**Isthmus**" : "stock Spring Cloud Gateway", n, report.get(k + ".startup.ms"), null,
+                        report.get(k + ".rss"), report.get(k + ".heap"));
+            }
+        }
+        if (c.smoke()) {
+            return;
         }
         // the heap target: 10,000 routes served from a 256 MB heap
         try (Jvm g = isthmus("isthmus-" + n + "-xmx256m", nginx, n, List.of("-Xmx256m"))) {
