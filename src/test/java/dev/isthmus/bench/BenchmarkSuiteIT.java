@@ -46,6 +46,7 @@ class BenchmarkSuiteIT {
             }
             expected.add("s6." + t + ".1.startup.cds.ms"); // smoke: AppCDS with one route only
         }
+        expected.add("s1.stock-loops.rps");
         expected.add("s5.file.p50");
         expected.add("s5.file.p99");
         // the Kubernetes and Consul sources are measured where this build has them
