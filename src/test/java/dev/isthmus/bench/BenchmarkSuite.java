@@ -408,22 +408,20 @@ public final class BenchmarkSuite {
         Path dir = c.work().resolve("isthmus-cds-" + routes);
         Files.createDirectories(dir);
         writeIsthmusRoutes(dir, nginx, routes);
-        int port = RealInfra.freePort();
         List<String> jvm = new ArrayList<>(c.jvmArgs());
         jvm.add("-XX:SharedArchiveFile=" + cdsDir.resolve("app.jsa"));
-        return Jvm.start("isthmus-cds-" + routes, dir, jvm, cdsDir.resolve("app/isthmus.jar"), isthmusArgs(port, dir), port,
-                "/svc-" + (routes - 1) + "/", Duration.ofSeconds(180));
+        return startWithFreshPorts(port -> Jvm.start("isthmus-cds-" + routes, dir, jvm, cdsDir.resolve("app/isthmus.jar"),
+                isthmusArgs(port, dir), port, "/svc-" + (routes - 1) + "/", Duration.ofSeconds(180)));
     }
 
     private Jvm stockCds(Path cdsDir, Nginx nginx, int routes) throws IOException {
         Path dir = c.work().resolve("stock-cds-" + routes);
         Files.createDirectories(dir);
         writeStockRoutes(dir, nginx, routes);
-        int port = RealInfra.freePort();
         List<String> jvm = new ArrayList<>(c.jvmArgs());
         jvm.add("-XX:SharedArchiveFile=" + cdsDir.resolve("app.jsa"));
-        return Jvm.start("stock-cds-" + routes, dir, jvm, cdsDir.resolve("app/stock-scg.jar"), stockArgs(port, dir), port,
-                "/svc-" + (routes - 1) + "/", Duration.ofSeconds(300));
+        return startWithFreshPorts(port -> Jvm.start("stock-cds-" + routes, dir, jvm, cdsDir.resolve("app/stock-scg.jar"),
+                stockArgs(port, dir), port, "/svc-" + (routes - 1) + "/", Duration.ofSeconds(300)));
     }
 
     // --- JMH -----------------------------------------------------------------------------------------
@@ -579,12 +577,30 @@ public final class BenchmarkSuite {
     }
 
     private Jvm isthmusWithRoutesFile(String name, Path dir, String probe, List<String> extraJvm) throws IOException {
-        int port = RealInfra.freePort();
         List<String> jvm = new ArrayList<>(c.jvmArgs());
         jvm.addAll(extraJvm);
-        Jvm g = Jvm.start(name, dir, jvm, BenchTools.isthmusJar(), isthmusArgs(port, dir), port, probe, Duration.ofSeconds(180));
-        System.out.printf(Locale.ROOT, "[bench] %s: first proxied response %d ms after start%n", name, g.startupMillis);
+        return startWithFreshPorts(port -> Jvm.start(name, dir, jvm, BenchTools.isthmusJar(), isthmusArgs(port, dir), port, probe,
+                Duration.ofSeconds(180)));
+    }
+
+    /** Free ports are only free when chosen: if another process took one meanwhile, start once more on new ones. */
+    private static Jvm startWithFreshPorts(PortStart start) throws IOException {
+        Jvm g;
+        try {
+            g = start.on(RealInfra.freePort());
+        }
+        catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("already in use")) {
+                throw e;
+            }
+            g = start.on(RealInfra.freePort());
+        }
+        System.out.printf(Locale.ROOT, "[bench] %s: first proxied response %d ms after start%n", g.name, g.startupMillis);
         return g;
+    }
+
+    private interface PortStart {
+        Jvm on(int port) throws IOException;
     }
 
     private Jvm stock(String name, Nginx nginx, int routes) throws IOException {
@@ -599,11 +615,8 @@ public final class BenchmarkSuite {
     }
 
     private Jvm stockWithRoutesFile(String name, Path dir, String probe, List<String> extraJvm, Path jar) throws IOException {
-        int port = RealInfra.freePort();
         List<String> jvm = new ArrayList<>(c.jvmArgs());
         jvm.addAll(extraJvm);
-        Jvm g = Jvm.start(name, dir, jvm, jar, stockArgs(port, dir), port, probe, Duration.ofSeconds(300));
-        System.out.printf(Locale.ROOT, "[bench] %s: first proxied response %d ms after start%n", name, g.startupMillis);
-        return g;
+        return startWithFreshPorts(port -> Jvm.start(name, dir, jvm, jar, stockArgs(port, dir), port, probe, Duration.ofSeconds(300)));
     }
 }
