@@ -1,0 +1,190 @@
+package dev.isthmus.discovery.consul;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One long-poll loop on a Consul endpoint: read with {@code index} and {@code wait}, hand on what
+ * may have changed, read again. Follows {@link BlockingIndex}'s rules and never spins: reads that
+ * may carry a change are spaced by at least {@link #MIN_INTERVAL}, an unchanged answer that comes
+ * back well before the wait backs off, and failures back off exponentially up to max-backoff.
+ *
+ * <p>Not thread-safe by design: every method runs on the watch's single scheduler thread, and
+ * answers are handed to it from Netty's event loop, so no state is shared between threads.
+ */
+final class BlockingQuery<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(BlockingQuery.class);
+
+    /**
+     * Fastest pace of reads that carry changes: a burst of registrations costs a read per 50 ms,
+     * not one per change, while a single change still arrives at once.
+     */
+    static final Duration MIN_INTERVAL = Duration.ofMillis(50);
+
+    /** What the loop reports, on the scheduler thread. */
+    interface Handler<T> {
+        /** An answer that may carry new data (callers compare with what they have). */
+        void changed(T value, long index);
+
+        /** Every successful answer, {@code mayHaveChanged} or not (a wait timeout). */
+        void answered(boolean mayHaveChanged);
+
+        void failed(ConsulFailure failure);
+    }
+
+    private final String what;
+    private final LongFunction<Mono<ConsulHttpClient.Response>> request;
+    private final Function<ConsulHttpClient.Response, T> parser;
+    private final Handler<T> handler;
+    private final Scheduler scheduler;
+    private final Backoff backoff;
+    private final long halfWaitNanos;
+
+    private long index;
+    private int failures;
+    private int earlyUnchanged;
+    private boolean stopped;
+    private boolean backingOff;
+    private Disposable inflight;
+    private Disposable timer;
+
+    /**
+     * @param what the query in log lines, e.g. {@code health of web in dc1}
+     * @param request sends the read for an index (0: non-blocking)
+     */
+    BlockingQuery(String what, LongFunction<Mono<ConsulHttpClient.Response>> request, Function<ConsulHttpClient.Response, T> parser,
+            Handler<T> handler, Scheduler scheduler, Backoff backoff, Duration wait) {
+        this.what = what;
+        this.request = request;
+        this.parser = parser;
+        this.handler = handler;
+        this.scheduler = scheduler;
+        this.backoff = backoff;
+        this.halfWaitNanos = wait.toNanos() / 2;
+    }
+
+    void start() {
+        poll();
+    }
+
+    /** Retries at once if backing off after a failure (the agent answered another query). */
+    void wakeUp() {
+        if (backingOff && timer != null && !stopped) {
+            timer.dispose();
+            poll();
+        }
+    }
+
+    void stop() {
+        stopped = true;
+        if (timer != null) {
+            timer.dispose();
+        }
+        if (inflight != null) {
+            inflight.dispose(); // closes the pending long poll's connection
+        }
+    }
+
+    long index() {
+        return index;
+    }
+
+    private void poll() {
+        timer = null;
+        backingOff = false;
+        if (stopped) {
+            return;
+        }
+        long sent = index;
+        long started = System.nanoTime();
+        inflight = request.apply(sent)
+                .publishOn(scheduler)
+                .subscribe(r -> answered(r, sent, started), e -> failed(ConsulFailure.ofError(e, what)));
+    }
+
+    private void answered(ConsulHttpClient.Response response, long sent, long started) {
+        inflight = null;
+        if (stopped) {
+            return;
+        }
+        T value;
+        try {
+            value = parser.apply(response);
+        }
+        catch (ConsulFailure f) {
+            failed(f);
+            return;
+        }
+        long answered = response.index();
+        boolean mayHaveChanged = BlockingIndex.mayHaveChanged(sent, answered);
+        if (BlockingIndex.wentBackwards(sent, answered)) {
+            log.info("{}: X-Consul-Index went back from {} to {} (agent restarted with other data, or another cluster); reading afresh",
+                    what, sent, answered);
+        }
+        index = BlockingIndex.next(sent, answered);
+        failures = 0;
+        long elapsed = System.nanoTime() - started;
+        long delayNanos = 0;
+        if (mayHaveChanged) {
+            earlyUnchanged = 0;
+            delayNanos = Math.max(0, MIN_INTERVAL.toNanos() - elapsed);
+        }
+        else if (elapsed < halfWaitNanos) {
+            // Same index long before the wait was over: nothing to gain from asking again at once.
+            earlyUnchanged++;
+            delayNanos = backoff.delay(earlyUnchanged).toNanos();
+            log.debug("{}: unchanged index {} after {} ms; next read in {} ms", what, answered, elapsed / 1_000_000, delayNanos / 1_000_000);
+        }
+        else {
+            earlyUnchanged = 0;
+        }
+        try {
+            handler.answered(mayHaveChanged);
+            if (mayHaveChanged) {
+                handler.changed(value, answered);
+            }
+        }
+        catch (RuntimeException e) {
+            // A bug downstream must not end the watch: log it and keep watching.
+            log.error("{}: handling the answer at index {} failed", what, answered, e);
+        }
+        schedule(delayNanos);
+    }
+
+    private void failed(ConsulFailure failure) {
+        inflight = null;
+        if (stopped) {
+            return;
+        }
+        failures++;
+        Duration delay = backoff.delay(failures);
+        log.debug("{}: attempt failed ({} in a row), retrying in {} ms: {}", what, failures, delay.toMillis(), failure.describe());
+        try {
+            handler.failed(failure);
+        }
+        catch (RuntimeException e) {
+            log.error("{}: handling a failure failed", what, e);
+        }
+        if (stopped) {
+            return;
+        }
+        backingOff = true;
+        schedule(delay.toNanos());
+    }
+
+    private void schedule(long delayNanos) {
+        if (stopped) {
+            return;
+        }
+        timer = delayNanos <= 0 ? scheduler.schedule(this::poll) : scheduler.schedule(this::poll, delayNanos, TimeUnit.NANOSECONDS);
+    }
+}
