@@ -10,6 +10,7 @@ package dev.isthmus.discovery.consul;
  * that keeps sending it spins;</li>
  * <li>an unchanged index is no proof of a change, nor a higher one: callers compare results.</li>
  * </ul>
+ * Indexes are unsigned 64-bit numbers, compared as such.
  */
 public final class BlockingIndex {
 
@@ -18,10 +19,10 @@ public final class BlockingIndex {
 
     /** The index to send next, given the one sent and the {@code X-Consul-Index} answered. */
     public static long next(long sent, long answered) {
-        if (answered < sent) {
+        if (Long.compareUnsigned(answered, sent) < 0) {
             return 0;
         }
-        return Math.max(answered, 1);
+        return answered == 0 ? 1 : answered;
     }
 
     /**
@@ -34,6 +35,6 @@ public final class BlockingIndex {
 
     /** Whether the answer went backwards, which the watch logs as a reset. */
     public static boolean wentBackwards(long sent, long answered) {
-        return answered < sent;
+        return Long.compareUnsigned(answered, sent) < 0;
     }
 }

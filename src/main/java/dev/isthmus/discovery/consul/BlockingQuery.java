@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ final class BlockingQuery<T> {
     private final Scheduler scheduler;
     private final Backoff backoff;
     private final long halfWaitNanos;
+    private final LongSupplier nanoTime;
 
     private long index;
     private int failures;
@@ -63,6 +65,13 @@ final class BlockingQuery<T> {
      */
     BlockingQuery(String what, LongFunction<Mono<ConsulHttpClient.Response>> request, Function<ConsulHttpClient.Response, T> parser,
             Handler<T> handler, Scheduler scheduler, Backoff backoff, Duration wait) {
+        this(what, request, parser, handler, scheduler, backoff, wait, System::nanoTime);
+    }
+
+    /** @param nanoTime a monotonic clock (tests pass their scheduler's virtual time) */
+    BlockingQuery(String what, LongFunction<Mono<ConsulHttpClient.Response>> request, Function<ConsulHttpClient.Response, T> parser,
+            Handler<T> handler, Scheduler scheduler, Backoff backoff, Duration wait, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.what = what;
         this.request = request;
         this.parser = parser;
@@ -105,7 +114,7 @@ final class BlockingQuery<T> {
             return;
         }
         long sent = index;
-        long started = System.nanoTime();
+        long started = nanoTime.getAsLong();
         inflight = request.apply(sent)
                 .publishOn(scheduler)
                 .subscribe(r -> answered(r, sent, started), e -> failed(ConsulFailure.ofError(e, what)));
@@ -132,7 +141,7 @@ final class BlockingQuery<T> {
         }
         index = BlockingIndex.next(sent, answered);
         failures = 0;
-        long elapsed = System.nanoTime() - started;
+        long elapsed = nanoTime.getAsLong() - started;
         long delayNanos = 0;
         if (mayHaveChanged) {
             earlyUnchanged = 0;

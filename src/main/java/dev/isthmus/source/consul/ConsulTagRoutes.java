@@ -81,16 +81,18 @@ public final class ConsulTagRoutes {
         String enable = values.get("enable");
         boolean enabled;
         if (enable == null) {
-            enabled = exposeByDefault && !"consul".equals(service); // the servers' own RPC port is not HTTP
+            // An isthmus.enable tag without a usable value (malformed, or conflicting across
+            // instances) shows the intent to be routed: report it rather than ignore the service.
+            enabled = mentions(tagsByInstance, PREFIX + "enable") || exposeByDefault && !"consul".equals(service); // Consul's servers: RPC, not HTTP
         }
         else if (enable.equalsIgnoreCase("true") || enable.equalsIgnoreCase("false")) {
             enabled = enable.equalsIgnoreCase("true");
         }
         else {
             problems.add("isthmus.enable=" + enable + ": expected true or false");
-            enabled = true; // meant to be routed: report, do not ignore
+            enabled = true;
         }
-        if (!enabled && problems.stream().noneMatch(p -> p.startsWith("conflicting values for isthmus.enable"))) {
+        if (!enabled) {
             return new NotExposed();
         }
 
@@ -196,6 +198,11 @@ public final class ConsulTagRoutes {
             problems.add("conflicting values for " + PREFIX + key + ": " + String.join(" vs ", parts));
         });
         return values;
+    }
+
+    private static boolean mentions(Map<String, List<String>> tagsByInstance, String key) {
+        return tagsByInstance.values().stream().filter(java.util.Objects::nonNull).flatMap(List::stream)
+                .anyMatch(t -> t.equals(key) || t.startsWith(key + "="));
     }
 
     private static Integer integer(Map<String, String> values, String key, int min, int max, List<String> problems) {
