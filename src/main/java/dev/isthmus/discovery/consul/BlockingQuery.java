@@ -17,6 +17,9 @@ import reactor.core.scheduler.Scheduler;
  * may have changed, read again. Follows {@link BlockingIndex}'s rules and never spins: reads that
  * may carry a change are spaced by at least {@link #MIN_INTERVAL}, an unchanged answer that comes
  * back well before the wait backs off, and failures back off exponentially up to max-backoff.
+ * After a failure the next read is non-blocking (index 0): the agent that answers may have
+ * restarted with other data, at an index below ours that a blocking read would wait out for the
+ * whole {@code wait} before the backwards rule could apply.
  *
  * <p>Not thread-safe by design: every method runs on the watch's single scheduler thread, and
  * answers are handed to it from Netty's event loop, so no state is shared between threads.
@@ -175,6 +178,7 @@ final class BlockingQuery<T> {
             return;
         }
         failures++;
+        index = 0;
         Duration delay = backoff.delay(failures);
         log.debug("{}: attempt failed ({} in a row), retrying in {} ms: {}", what, failures, delay.toMillis(), failure.describe());
         try {

@@ -127,17 +127,19 @@ public final class ConsulHttpClient implements AutoCloseable {
 
     /**
      * A blocking query: waits up to the configured wait for {@code X-Consul-Index} to pass {@code index}
-     * (0 answers at once).
+     * (0 answers at once, so it gets the short timeout of a plain read: an agent that holds it, say
+     * while it has no leader, is asked again rather than waited on for minutes).
      *
      * @param what names the query in failure messages, e.g. {@code catalog of dc1}
      */
     public Mono<Response> blockingGet(String path, Map<String, String> params, long index, String what) {
         StringJoiner query = query(params);
-        if (index > 0) {
-            query.add("index=" + Long.toUnsignedString(index));
-            query.add("wait=" + Math.max(1, wait.toSeconds()) + "s");
+        if (index == 0) {
+            return send(plain, path + (query.length() == 0 ? "" : "?" + query), what);
         }
-        return send(blocking, path + (query.length() == 0 ? "" : "?" + query), what);
+        query.add("index=" + Long.toUnsignedString(index));
+        query.add("wait=" + Math.max(1, wait.toSeconds()) + "s");
+        return send(blocking, path + "?" + query, what);
     }
 
     /** A plain read that answers at once. */
