@@ -5,7 +5,8 @@ package dev.isthmus.discovery.consul;
  * documentation (implementation details), as pure functions:
  * <ul>
  * <li>an index lower than the one sent (a restored snapshot, a new cluster, a leader with a
- * different view) is reset to 0, so the next read is a plain, non-blocking one;</li>
+ * different view) is reset to 0, so the next read is a plain, non-blocking one (the watch does not
+ * trust the backwards answer itself: see {@link BlockingQuery});</li>
  * <li>after a blocking answer the index must be at least 1: index 0 never blocks, and a client
  * that keeps sending it spins;</li>
  * <li>an unchanged index is no proof of a change, nor a higher one: callers compare results.</li>

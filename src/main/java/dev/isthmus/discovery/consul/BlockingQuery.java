@@ -137,11 +137,18 @@ final class BlockingQuery<T> {
             return;
         }
         long answered = response.index();
-        boolean mayHaveChanged = BlockingIndex.mayHaveChanged(sent, answered);
         if (BlockingIndex.wentBackwards(sent, answered)) {
-            log.info("{}: X-Consul-Index went back from {} to {} (agent restarted with other data, or another cluster); reading afresh",
-                    what, sent, answered);
+            // Not taken as is: Consul also answers a blocking query with an empty result at index 1
+            // when the token has been deleted meanwhile. A plain read (index 0) confirms the state,
+            // or fails with the real reason (403), so the last good data is not replaced by nothing.
+            log.info("{}: X-Consul-Index went back from {} to {} (agent restarted with other data, another cluster, or a revoked"
+                    + " token); reading afresh", what, sent, answered);
+            index = 0;
+            failures = 0;
+            schedule(Math.max(0, MIN_INTERVAL.toNanos() - (nanoTime.getAsLong() - started)));
+            return;
         }
+        boolean mayHaveChanged = BlockingIndex.mayHaveChanged(sent, answered);
         index = BlockingIndex.next(sent, answered);
         failures = 0;
         long elapsed = nanoTime.getAsLong() - started;

@@ -42,20 +42,46 @@ final class ConsulAgentApi {
         put("/v1/agent/service/register", body);
     }
 
+    /** An ACL token: its accessor (to delete it) and its secret (to use it). */
+    record Token(String accessor, String secret) {
+    }
+
+    /** Creates a token with a policy of these rules. */
+    Token createToken(String rules) {
+        String policy = "p" + System.nanoTime();
+        send("PUT", "/v1/acl/policy", Map.of("Name", policy, "Rules", rules));
+        try {
+            var node = JSON.readTree(send("PUT", "/v1/acl/token", Map.of("Policies", List.of(Map.of("Name", policy)))));
+            return new Token(node.get("AccessorID").asText(), node.get("SecretID").asText());
+        }
+        catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void deleteToken(Token token) {
+        send("DELETE", "/v1/acl/token/" + token.accessor(), null);
+    }
+
     void put(String path, Object body) {
+        send("PUT", path, body);
+    }
+
+    private String send(String method, String path, Object body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(consul.url() + path)).timeout(Duration.ofSeconds(10))
-                    .PUT(HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body)));
+                    .method(method, HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body)));
             if (consul.aclToken() != null) {
                 b.header("X-Consul-Token", consul.aclToken());
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IllegalStateException("Consul answered " + r.statusCode() + " to PUT " + path + ": " + r.body());
+                throw new IllegalStateException("Consul answered " + r.statusCode() + " to " + method + " " + path + ": " + r.body());
             }
+            return r.body();
         }
         catch (IOException e) {
-            throw new IllegalStateException("PUT " + path + " failed: " + e, e);
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
