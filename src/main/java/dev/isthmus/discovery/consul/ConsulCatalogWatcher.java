@@ -257,6 +257,11 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
         if (next.healthy()) {
             status.synced(next.version(), true, detail(next));
         }
+        else if (next.initialSyncDone() && !status.get().hasSynced()) {
+            // Some datacenter synced while another fails: in service, degraded.
+            status.synced(next.version(), true, detail(next));
+            next.failures().forEach((dc, f) -> status.failed((dc.isEmpty() ? "" : dc + ": ") + f.describe()));
+        }
         for (Consumer<ConsulView> l : listeners) {
             try {
                 l.accept(next);

@@ -129,9 +129,14 @@ public final class ConsulRouteSource implements RouteSource {
         });
         String version = view.version();
         boolean changed = last == null || !last.routes().equals(routes) || !last.problems().equals(problems);
+        String detail = routes.size() + " route(s), " + problems.size() + " rejected, from " + view.datacenters().size() + " datacenter(s)";
         if (failures.isEmpty()) {
-            status.synced(version, changed, routes.size() + " route(s), " + problems.size() + " rejected, from "
-                    + view.datacenters().size() + " datacenter(s)");
+            status.synced(version, changed, detail);
+        }
+        else if (changed || !status.get().hasSynced()) {
+            // What the reachable datacenters declare is in service; the failing ones keep the source degraded.
+            status.synced(version, changed, detail);
+            failures.forEach((dc, f) -> status.failed((dc.isEmpty() ? "" : dc + ": ") + f.describe()));
         }
         if (changed) {
             last = new SourceSnapshot(id(), routes, problems, version, now);
