@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import reactor.netty.http.Http11SslContextSpec;
+import javax.net.ssl.SSLContext;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -46,9 +46,6 @@ import dev.isthmus.source.consul.ConsulRouteSource;
 @ConditionalOnProperty("isthmus.consul.enabled")
 public class ConsulConfiguration {
 
-    /** Connections beyond one per watched service; past Consul's default per-client limit (200) the agent answers 429. */
-    private static final int MAX_CONNECTIONS = 1024;
-
     @Bean
     ConsulHttpClient isthmusConsulHttpClient(ObjectProvider<ConsulProperties> consulProperties, Environment environment,
             IsthmusProperties properties) {
@@ -59,12 +56,12 @@ public class ConsulConfiguration {
         String token = environment.getProperty("spring.cloud.consul.token",
                 environment.getProperty("spring.cloud.consul.discovery.acl-token"));
         // As in Spring Cloud Consul, the scheme decides: the TLS stores apply to https only.
-        Http11SslContextSpec tls = "https".equalsIgnoreCase(consul.getScheme()) ? ConsulTls.sslContext(consul.getTls()) : null;
+        SSLContext tls = "https".equalsIgnoreCase(consul.getScheme()) ? ConsulTls.sslContext(consul.getTls()) : null;
         Duration wait = properties.getConsul().getWait();
         if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("isthmus.consul.wait must be between 1s and 10m (Consul's limit), was " + wait);
         }
-        return new ConsulHttpClient(ConsulAutoConfiguration.createConsulClientBaseUrl(consul), token, tls, wait, MAX_CONNECTIONS);
+        return new ConsulHttpClient(ConsulAutoConfiguration.createConsulClientBaseUrl(consul), token, tls, wait);
     }
 
     @Bean

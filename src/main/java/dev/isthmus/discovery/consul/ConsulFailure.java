@@ -3,14 +3,12 @@ package dev.isthmus.discovery.consul;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
-import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
 
 import javax.net.ssl.SSLException;
 
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutException;
-import reactor.netty.http.client.PrematureCloseException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 
 /**
  * Why a Consul request failed, classified so operators read "ACL: token not found" or "TLS:
@@ -101,18 +99,23 @@ public final class ConsulFailure extends RuntimeException {
             }
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof ConnectTimeoutException || t instanceof UnknownHostException) {
-                return new ConsulFailure(Kind.UNREACHABLE, what + ": " + t.getMessage(), error);
+            if (t instanceof HttpConnectTimeoutException) {
+                return new ConsulFailure(Kind.UNREACHABLE, what + ": connect timed out", error);
             }
-            if (t instanceof ReadTimeoutException) {
-                return new ConsulFailure(Kind.UNREACHABLE, what + ": no answer within the blocking wait plus margin", error);
+            if (t instanceof HttpTimeoutException) {
+                return new ConsulFailure(Kind.UNREACHABLE, what + ": no answer in time (blocking wait plus margin)", error);
             }
-            if (t instanceof PrematureCloseException || t instanceof ClosedChannelException) {
-                return new ConsulFailure(Kind.UNREACHABLE, what + ": connection closed by the agent", error);
+            if (t instanceof ConnectException || t instanceof UnknownHostException) {
+                return new ConsulFailure(Kind.UNREACHABLE, what + ": cannot connect (" + t.getClass().getSimpleName()
+                        + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", error);
             }
         }
-        if (error instanceof IOException) {
-            return new ConsulFailure(Kind.UNREACHABLE, what + ": " + error, error);
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                // a connection reset or closed mid-answer: the agent went away
+                return new ConsulFailure(Kind.UNREACHABLE, what + ": connection lost (" + t.getClass().getSimpleName()
+                        + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", error);
+            }
         }
         return new ConsulFailure(Kind.INVALID_RESPONSE, what + ": " + error, error);
     }

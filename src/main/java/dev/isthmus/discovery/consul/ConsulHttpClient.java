@@ -1,30 +1,40 @@
 package dev.isthmus.discovery.consul;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.nio.NioChannelOption;
-import jdk.net.ExtendedSocketOptions;
-import io.netty.handler.codec.http.HttpHeaders;
+import javax.net.ssl.SSLContext;
+
 import reactor.core.publisher.Mono;
-import reactor.netty.http.Http11SslContextSpec;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
-import reactor.netty.resources.LoopResources;
 
 import org.springframework.web.util.UriUtils;
 
 /**
- * The Consul HTTP API over Reactor Netty, non-blocking. Every watched service holds one long-poll
- * request open for up to {@code isthmus.consul.wait}; with a blocking client (Spring Cloud Consul's
- * {@code ConsulClient} is a {@code RestClient} interface) each would pin a platform thread for
- * minutes. Here a pending query costs one pooled connection and no thread: all of them share one
- * event-loop thread of their own (so proxy traffic never delays them, nor they it), and answers are
- * handed to the watch's single scheduler thread.
+ * The Consul HTTP API over the JDK's asynchronous {@link HttpClient}. Every watched service holds
+ * one long-poll request open for up to {@code isthmus.consul.wait}; with a blocking client (Spring
+ * Cloud Consul's {@code ConsulClient} is a {@code RestClient} interface) each would pin a platform
+ * thread for minutes. Here all pending queries share the client's one selector thread, and two
+ * small callback threads hand answers to the watch's scheduler. Chosen over Reactor Netty (which the
+ * gateway uses to proxy) because it shares no resources with the request path, and because Reactor
+ * Netty logs every connection-level failure (agent killed, TLS refused) as a WARN with a stack trace
+ * per attempt, where the watch logs one line per outage. What it lacks: TCP keep-alive settings,
+ * so an agent that vanishes silently (no reset) is noticed when the query's timeout expires
+ * (wait + wait/16 + 10 s); a shorter {@code isthmus.consul.wait} notices sooner.
  *
  * <p>Non-200 answers become a classified {@link ConsulFailure}: Spring Cloud Consul's client
  * ignores 4xx statuses, so an ACL denial would read as an empty catalog. The token travels in the
@@ -35,15 +45,16 @@ public final class ConsulHttpClient implements AutoCloseable {
     static final String TOKEN_HEADER = "X-Consul-Token";
     /** Consul adds up to wait/16 of jitter to a blocking query; the timeout allows that and a margin. */
     private static final Duration TIMEOUT_MARGIN = Duration.ofSeconds(10);
-    private static final Duration PLAIN_TIMEOUT = Duration.ofSeconds(10);
-    private static final byte[] EMPTY = new byte[0];
+    /** A plain read answers in milliseconds; one held longer (an agent starting, without leader) is asked again. */
+    private static final Duration PLAIN_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     /** An answer: status, headers and body. */
     public record Response(int status, HttpHeaders headers, byte[] body) {
 
         /** {@code X-Consul-Index}, or 0 when absent or unreadable. */
         public long index() {
-            String value = headers.get("X-Consul-Index");
+            String value = headers.firstValue("X-Consul-Index").orElse(null);
             if (value == null) {
                 return 0;
             }
@@ -57,13 +68,12 @@ public final class ConsulHttpClient implements AutoCloseable {
 
         /** Consul left out results the token may not read ({@code X-Consul-Results-Filtered-By-ACLs}). */
         public boolean filteredByAcls() {
-            return "true".equalsIgnoreCase(headers.get("X-Consul-Results-Filtered-By-ACLs"));
+            return "true".equalsIgnoreCase(headers.firstValue("X-Consul-Results-Filtered-By-ACLs").orElse(null));
         }
 
         /** {@code X-Consul-Default-ACL-Policy}: {@code allow}, {@code deny}, or null without ACLs. */
         public String defaultAclPolicy() {
-            String value = headers.get("X-Consul-Default-ACL-Policy");
-            return value == null ? null : value.toLowerCase(Locale.ROOT);
+            return headers.firstValue("X-Consul-Default-ACL-Policy").map(v -> v.toLowerCase(Locale.ROOT)).orElse(null);
         }
 
         public String text() {
@@ -72,95 +82,97 @@ public final class ConsulHttpClient implements AutoCloseable {
     }
 
     private final String baseUrl;
-    private final boolean hasToken;
+    private final String token;
     private final Duration wait;
-    private final ConnectionProvider connections;
-    private final LoopResources loops;
-    private final HttpClient blocking;
-    private final HttpClient plain;
+    private final Duration blockingTimeout;
+    private final ExecutorService callbacks;
+    private final HttpClient client;
 
     /**
      * @param baseUrl {@code scheme://host:port[/path]}, as Spring Cloud Consul builds it
      * @param token ACL token, or null for the anonymous token
-     * @param tls the TLS context for https, or null
-     * @param maxConnections most connections to the agent: one per watched service plus the catalog
+     * @param tls the TLS context for https, or null for the JVM's default
      */
-    public ConsulHttpClient(String baseUrl, String token, Http11SslContextSpec tls, Duration wait, int maxConnections) {
-        this.baseUrl = baseUrl;
-        this.hasToken = token != null && !token.isBlank();
+    public ConsulHttpClient(String baseUrl, String token, SSLContext tls, Duration wait) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token == null || token.isBlank() ? null : token;
         this.wait = wait;
-        this.connections = ConnectionProvider.builder("isthmus-consul")
-                .maxConnections(maxConnections)
-                .pendingAcquireMaxCount(-1)
-                .maxIdleTime(Duration.ofSeconds(60))
-                .build();
-        this.loops = LoopResources.create("isthmus-consul-io", 1, true);
-        HttpClient client = HttpClient.create(connections)
-                .runOn(loops, false) // NIO: the keep-alive options below are the JDK's
-                .baseUrl(baseUrl)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-                .headers(h -> {
-                    h.set("Accept", "application/json");
-                    if (hasToken) {
-                        h.set(TOKEN_HEADER, token);
-                    }
-                });
-        client = keepAlive(client);
+        this.blockingTimeout = wait.plus(wait.dividedBy(16)).plus(TIMEOUT_MARGIN);
+        AtomicInteger n = new AtomicInteger();
+        this.callbacks = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "isthmus-consul-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER).executor(callbacks);
         if (tls != null) {
-            client = client.secure(spec -> spec.sslContext((reactor.netty.tcp.SslProvider.GenericSslContextSpec<?>) tls));
+            builder.sslContext(tls);
         }
-        this.blocking = client.responseTimeout(wait.plus(wait.dividedBy(16)).plus(TIMEOUT_MARGIN));
-        this.plain = client.responseTimeout(PLAIN_TIMEOUT);
+        this.client = builder.build();
     }
 
     /**
-     * A long poll waits silently for minutes; without TCP keep-alive a vanished agent (host down,
-     * network partition: no RST) would only be noticed when the response timeout fires. Probes after
-     * 30 s of silence notice it within about a minute.
-     */
-    private static HttpClient keepAlive(HttpClient client) {
-        return client.option(ChannelOption.SO_KEEPALIVE, true)
-                .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), 30)
-                .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), 10)
-                .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), 3);
-    }
-
-    /**
-     * A blocking query: waits up to the configured wait for {@code X-Consul-Index} to pass {@code index}
-     * (0 answers at once, so it gets the short timeout of a plain read: an agent that holds it, say
-     * while it has no leader, is asked again rather than waited on for minutes).
+     * A blocking query: waits up to the configured wait for {@code X-Consul-Index} to pass {@code index}.
+     * Index 0 answers at once, so it gets the short timeout of a plain read: an agent that holds it
+     * (say, while it has no leader) is asked again rather than waited on for minutes.
      *
      * @param what names the query in failure messages, e.g. {@code catalog of dc1}
      */
     public Mono<Response> blockingGet(String path, Map<String, String> params, long index, String what) {
         StringJoiner query = query(params);
         if (index == 0) {
-            return send(plain, path + (query.length() == 0 ? "" : "?" + query), what);
+            return send(path + (query.length() == 0 ? "" : "?" + query), PLAIN_TIMEOUT, what);
         }
         query.add("index=" + Long.toUnsignedString(index));
         query.add("wait=" + Math.max(1, wait.toSeconds()) + "s");
-        return send(blocking, path + "?" + query, what);
+        return send(path + "?" + query, blockingTimeout, what);
     }
 
     /** A plain read that answers at once. */
     public Mono<Response> get(String path, Map<String, String> params, String what) {
         StringJoiner query = query(params);
-        return send(plain, path + (query.length() == 0 ? "" : "?" + query), what);
+        return send(path + (query.length() == 0 ? "" : "?" + query), PLAIN_TIMEOUT, what);
     }
 
     private static StringJoiner query(Map<String, String> params) {
         StringJoiner query = new StringJoiner("&");
         params.forEach((k, v) -> query.add(k + "=" + UriUtils.encodeQueryParam(v, StandardCharsets.UTF_8)));
-        query.setEmptyValue("");
         return query;
     }
 
-    private Mono<Response> send(HttpClient client, String uri, String what) {
-        return client.get().uri(uri)
-                .responseSingle((response, body) -> body.asByteArray().defaultIfEmpty(EMPTY)
-                        .map(bytes -> new Response(response.status().code(), response.responseHeaders(), bytes)))
+    private Mono<Response> send(String pathAndQuery, Duration timeout, String what) {
+        return Mono.defer(() -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(timeout)
+                    .header("Accept", "application/json").GET();
+            if (token != null) {
+                request.header(TOKEN_HEADER, token);
+            }
+            return Mono.<HttpResponse<byte[]>>create(sink -> {
+                CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+                AtomicBoolean cancelled = new AtomicBoolean();
+                // cancelling (the watch stops) cancels the request and releases its connection; the
+                // resulting "Request cancelled" is expected, not an error to report
+                sink.onCancel(() -> {
+                    cancelled.set(true);
+                    pending.cancel(true);
+                });
+                pending.whenComplete((r, e) -> {
+                    if (cancelled.get()) {
+                        return;
+                    }
+                    if (e == null) {
+                        sink.success(r);
+                    }
+                    else {
+                        sink.error(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                    }
+                });
+            });
+        })
                 .onErrorMap(e -> ConsulFailure.ofError(e, what))
-                .flatMap(r -> r.status() == 200 ? Mono.just(r) : Mono.error(ConsulFailure.ofStatus(r.status(), r.text(), what)));
+                .flatMap(r -> r.statusCode() == 200 ? Mono.just(new Response(200, r.headers(), r.body()))
+                        : Mono.error(ConsulFailure.ofStatus(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8), what)));
     }
 
     /** {@code /v1/health/service/<name>}, with the name encoded as a path segment. */
@@ -169,7 +181,7 @@ public final class ConsulHttpClient implements AutoCloseable {
     }
 
     public boolean hasToken() {
-        return hasToken;
+        return token != null;
     }
 
     public Duration waitTime() {
@@ -180,14 +192,20 @@ public final class ConsulHttpClient implements AutoCloseable {
         return baseUrl;
     }
 
+    /** Stops the callback threads; pending queries have been cancelled by the watch. */
     @Override
     public void close() {
-        connections.disposeLater().block(Duration.ofSeconds(5));
-        loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
+        callbacks.shutdownNow();
+        try {
+            callbacks.awaitTermination(2, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
     public String toString() {
-        return "Consul " + baseUrl + (hasToken ? " (with ACL token)" : " (anonymous)");
+        return "Consul " + baseUrl + (token != null ? " (with ACL token)" : " (anonymous)");
     }
 }

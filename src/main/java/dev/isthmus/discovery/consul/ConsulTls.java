@@ -8,7 +8,7 @@ import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-import reactor.netty.http.Http11SslContextSpec;
+import javax.net.ssl.SSLContext;
 
 import org.springframework.cloud.consul.ConsulProperties;
 
@@ -19,7 +19,9 @@ import org.springframework.cloud.consul.ConsulProperties;
  * key the agent checks with {@code verify_incoming}), {@code key-store-path}/{@code key-store-password}
  * is the trust store holding the agent's CA. Either may be left out: no client certificate, or the
  * JVM's default trust. Store types (PKCS12, JKS) are detected from the files. Spring Cloud Consul
- * builds a blocking client's request factory from these; the watch needs a Netty context, hence this class.
+ * builds its blocking client's request factory from these; the watch's client needs an
+ * {@link SSLContext}, hence this class. (Spring Cloud Consul itself insists on all five settings
+ * when any is given; see docs/consul.md.)
  */
 final class ConsulTls {
 
@@ -27,7 +29,7 @@ final class ConsulTls {
     }
 
     /** @throws IllegalStateException when a store cannot be read: bad TLS settings fail at startup */
-    static Http11SslContextSpec sslContext(ConsulProperties.TLSConfig tls) {
+    static SSLContext sslContext(ConsulProperties.TLSConfig tls) {
         KeyManagerFactory keys = null;
         TrustManagerFactory trust = null;
         if (tls != null && hasText(tls.getCertificatePath())) {
@@ -53,16 +55,14 @@ final class ConsulTls {
                         + ": cannot use the trust store: " + e.getMessage(), e);
             }
         }
-        KeyManagerFactory k = keys;
-        TrustManagerFactory t = trust;
-        return Http11SslContextSpec.forClient().configure(builder -> {
-            if (k != null) {
-                builder.keyManager(k);
-            }
-            if (t != null) {
-                builder.trustManager(t);
-            }
-        });
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
+            return context;
+        }
+        catch (GeneralSecurityException e) {
+            throw new IllegalStateException("spring.cloud.consul.tls: cannot set up TLS: " + e.getMessage(), e);
+        }
     }
 
     private static KeyStore load(String property, String path, char[] password) {

@@ -7,7 +7,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Supplier;
 
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -65,8 +64,7 @@ class BlockingQueryTest {
 
     private void answer(long index) {
         script.add(() -> {
-            DefaultHttpHeaders h = new DefaultHttpHeaders();
-            h.set("X-Consul-Index", String.valueOf(index));
+            var h = java.net.http.HttpHeaders.of(java.util.Map.of("X-Consul-Index", List.of(String.valueOf(index))), (k, v) -> true);
             return Mono.just(new ConsulHttpClient.Response(200, h, new byte[0]));
         });
     }

@@ -22,10 +22,17 @@ final class ConsulAgentApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final ConsulServer consul;
+    private final String url;
+    private final String token;
 
     ConsulAgentApi(ConsulServer consul) {
-        this.consul = consul;
+        this(consul.url(), consul.aclToken());
+    }
+
+    /** @param url the agent's plain HTTP address; @param token its management token, or null */
+    ConsulAgentApi(String url, String token) {
+        this.url = url;
+        this.token = token;
     }
 
     /** Registers an instance; {@code extra} adds or overrides fields of the registration body. */
@@ -69,10 +76,10 @@ final class ConsulAgentApi {
 
     private String send(String method, String path, Object body) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(consul.url() + path)).timeout(Duration.ofSeconds(10))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
                     .method(method, HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body)));
-            if (consul.aclToken() != null) {
-                b.header("X-Consul-Token", consul.aclToken());
+            if (token != null) {
+                b.header("X-Consul-Token", token);
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {

@@ -200,6 +200,8 @@ class ConsulOutageIT {
                 consul.register("churn-" + i, "churn", "127.0.0.1", a.port(), List.of(), Map.of(), null);
                 consul.deregister("churn-" + i);
             }
+            // a last catalog change, so the watch publishes a view at the raised index
+            consul.register("marker-1", "marker", "127.0.0.1", a.port(), List.of(), Map.of(), null);
             awaitRoutable(gateway, "/old/", "a");
             assertThat(Await.until(Duration.ofSeconds(5),
                     () -> ConsulTestSupport.watcher(gateway).view().datacenter(null).catalogIndex() > 80)).isTrue();
