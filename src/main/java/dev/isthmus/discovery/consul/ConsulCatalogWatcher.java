@@ -60,7 +60,7 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private volatile ConsulView view = ConsulView.EMPTY;
     private volatile boolean running;
-    private Scheduler scheduler;
+    private volatile Scheduler scheduler;
     private String defaultDatacenter;
     private volatile Map<String, Set<String>> demand = Map.of();
     private ConsulFailure resolveFailure;

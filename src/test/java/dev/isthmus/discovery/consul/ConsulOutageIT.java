@@ -121,6 +121,8 @@ class ConsulOutageIT {
             assertThat(health.at("/components/consulDiscovery/details/dc1/errorKind").asText()).isEqualTo("unreachable");
             assertThat(health.at("/status").asText()).isEqualTo("UP");
             assertThat(health.at("/httpStatus").asInt()).isEqualTo(200);
+            // Spring Cloud Consul's own indicator (DOWN on any outage) is off
+            assertThat(health.at("/components/consul").isMissingNode()).isTrue();
             assertThat(ConsulTestSupport.gauge(gateway, "isthmus.consul.connected", "datacenter", "dc1")).isZero();
             assertThat(ConsulTestSupport.counter(gateway, "isthmus.consul.sync.errors", "datacenter", "dc1", "kind", "unreachable"))
                     .isPositive();
