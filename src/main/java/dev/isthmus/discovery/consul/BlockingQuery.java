@@ -14,9 +14,10 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * One long-poll loop on a Consul endpoint: read with {@code index} and {@code wait}, hand on what
- * may have changed, read again. Follows {@link BlockingIndex}'s rules and never spins: reads that
- * may carry a change are spaced by at least {@link #MIN_INTERVAL}, an unchanged answer that comes
- * back well before the wait backs off, and failures back off exponentially up to max-backoff.
+ * may have changed, read again. Follows {@link BlockingIndex}'s rules and never spins: reads after
+ * answers that may carry a change are rate-limited (a token bucket: {@link #BURST} at once, then
+ * one per {@link #MIN_INTERVAL}), an unchanged answer that comes back well before the wait backs
+ * off, and failures back off exponentially up to max-backoff.
  * After a failure the next read is non-blocking (index 0): the agent that answers may have
  * restarted with other data, at an index below ours that a blocking read would wait out for the
  * whole {@code wait} before the backwards rule could apply.
@@ -29,10 +30,12 @@ final class BlockingQuery<T> {
     private static final Logger log = LoggerFactory.getLogger(BlockingQuery.class);
 
     /**
-     * Fastest pace of reads that carry changes: a burst of registrations costs a read per 50 ms,
-     * not one per change, while a single change still arrives at once.
+     * Sustained pace of reads after changes: under churn (a deploy registering hundreds of
+     * instances) a query reads at most 20 times a second, however often Consul wakes it.
      */
     static final Duration MIN_INTERVAL = Duration.ofMillis(50);
+    /** Reads allowed back to back before the pace applies: isolated changes are never delayed. */
+    static final int BURST = 3;
 
     /** What the loop reports, on the scheduler thread. */
     interface Handler<T> {
@@ -61,6 +64,9 @@ final class BlockingQuery<T> {
     private boolean backingOff;
     private Disposable inflight;
     private Disposable timer;
+    /** Token bucket of reads after changes; negative when a read had to wait for its token. */
+    private double tokens = BURST;
+    private long refilledAt;
 
     /**
      * @param what the query in log lines, e.g. {@code health of web in dc1}
@@ -75,6 +81,7 @@ final class BlockingQuery<T> {
     BlockingQuery(String what, LongFunction<Mono<ConsulHttpClient.Response>> request, Function<ConsulHttpClient.Response, T> parser,
             Handler<T> handler, Scheduler scheduler, Backoff backoff, Duration wait, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
+        this.refilledAt = nanoTime.getAsLong();
         this.what = what;
         this.request = request;
         this.parser = parser;
@@ -145,7 +152,7 @@ final class BlockingQuery<T> {
                     + " token); reading afresh", what, sent, answered);
             index = 0;
             failures = 0;
-            schedule(Math.max(0, MIN_INTERVAL.toNanos() - (nanoTime.getAsLong() - started)));
+            schedule(paceAfterChange());
             return;
         }
         boolean mayHaveChanged = BlockingIndex.mayHaveChanged(sent, answered);
@@ -155,7 +162,7 @@ final class BlockingQuery<T> {
         long delayNanos = 0;
         if (mayHaveChanged) {
             earlyUnchanged = 0;
-            delayNanos = Math.max(0, MIN_INTERVAL.toNanos() - elapsed);
+            delayNanos = paceAfterChange();
         }
         else if (elapsed < halfWaitNanos) {
             // Same index long before the wait was over: nothing to gain from asking again at once.
@@ -199,6 +206,15 @@ final class BlockingQuery<T> {
         }
         backingOff = true;
         schedule(delay.toNanos());
+    }
+
+    /** Takes a token for the next read: 0 while the bucket has one, else the wait until it will. */
+    private long paceAfterChange() {
+        long now = nanoTime.getAsLong();
+        tokens = Math.min(BURST, tokens + (now - refilledAt) / (double) MIN_INTERVAL.toNanos());
+        refilledAt = now;
+        tokens -= 1;
+        return tokens >= 0 ? 0 : (long) Math.ceil(-tokens * MIN_INTERVAL.toNanos());
     }
 
     private void schedule(long delayNanos) {

@@ -74,7 +74,7 @@ class BlockingQueryTest {
     }
 
     @Test
-    void followsTheIndexAndSpacesChangedReadsByTheMinimumInterval() {
+    void followsTheIndexAndReadsAgainAtOnceAfterAnIsolatedChange() {
         answer(10);
         answer(12);
         answer(15);
@@ -83,8 +83,20 @@ class BlockingQueryTest {
 
         assertThat(sent).containsExactly(0L, 10L, 12L, 15L);
         assertThat(changes).containsExactly(10L, 12L, 15L);
-        // answers arrive at once here, so each read waits out the minimum interval after the last
-        assertThat(sentAt).containsExactly(0L, 50L, 100L, 150L);
+        assertThat(sentAt).containsExactly(0L, 0L, 0L, 0L);
+    }
+
+    @Test
+    void underChurnReadsAreRateLimitedAfterABurst() {
+        for (int i = 1; i <= 6; i++) {
+            answer(10 + i);
+        }
+        start(Duration.ofMinutes(5));
+        time.advanceTimeBy(Duration.ofSeconds(1));
+
+        // answers arrive at once (Consul woken by every change): 3 reads at once, then one per 50 ms
+        assertThat(sentAt).containsExactly(0L, 0L, 0L, 0L, 50L, 100L, 150L);
+        assertThat(changes).containsExactly(11L, 12L, 13L, 14L, 15L, 16L);
     }
 
     @Test
@@ -98,8 +110,8 @@ class BlockingQueryTest {
 
         assertThat(sent).containsExactly(0L, 10L, 10L, 10L, 10L);
         assertThat(changes).containsExactly(10L);
-        // 50 ms pacing, then 100, 200, 400 ms for the early unchanged answers
-        assertThat(sentAt).containsExactly(0L, 50L, 150L, 350L, 750L);
+        // the first change is read again at once; then 100, 200, 400 ms for the early unchanged answers
+        assertThat(sentAt).containsExactly(0L, 0L, 100L, 300L, 700L);
     }
 
     @Test
@@ -129,7 +141,7 @@ class BlockingQueryTest {
                 ConsulFailure.Kind.UNREACHABLE, ConsulFailure.Kind.UNREACHABLE);
         // after a failure the agent may be another one, possibly at a lower index: read without blocking
         assertThat(sent).containsExactly(0L, 10L, 0L, 0L, 0L, 0L, 11L);
-        assertThat(sentAt).containsExactly(0L, 50L, 150L, 350L, 750L, 1550L, 1600L);
+        assertThat(sentAt).containsExactly(0L, 0L, 100L, 300L, 700L, 1500L, 1500L);
         assertThat(changes).containsExactly(10L, 11L);
     }
 
@@ -141,11 +153,11 @@ class BlockingQueryTest {
         fail();
         answer(12);
         start(Duration.ofMinutes(5));
-        time.advanceTimeBy(Duration.ofMillis(400)); // failed at 50, 150, 350: now backing off until 750
+        time.advanceTimeBy(Duration.ofMillis(400)); // failed at 0, 100, 300: now backing off until 700
         time.schedule(query::wakeUp);
         time.advanceTimeBy(Duration.ofMillis(1));
 
-        assertThat(sentAt).containsExactly(0L, 50L, 150L, 350L, 400L);
+        assertThat(sentAt).containsExactly(0L, 0L, 100L, 300L, 400L, 400L); // woken at 400, then blocking on 12
         assertThat(changes).containsExactly(10L, 12L);
     }
 
