@@ -94,6 +94,15 @@ class ConsulAclIT {
     }
 
     @Test
+    void springCloudConsulsDiscoveryAclTokenIsTheFallback() {
+        try (EchoServer a = EchoServer.start("a");
+                GatewayApp gateway = gateway(a, null, "spring.cloud.consul.discovery.acl-token", ROOT)) {
+            assertThat(Await.until(Duration.ofSeconds(10), () -> upstream(gateway.get("/web/")).equals("a"))).isTrue();
+            assertThat(sourceStatus(gateway).state()).isEqualTo(State.SYNCED);
+        }
+    }
+
+    @Test
     void aLeastPrivilegeTokenWorks(CapturedOutput output) throws Exception {
         // no agent:read: the agent's datacenter comes from /v1/catalog/datacenters instead of /v1/agent/self
         ConsulAgentApi.Token token = agent.createToken("service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }");

@@ -158,7 +158,7 @@ class ConsulOutageIT {
     }
 
     @Test
-    void changesMadeWhileConsulWasUnreachableArePickedUpWhenItIsReachableAgain() {
+    void changesMadeWhileConsulWasUnreachableArePickedUpWhenItIsReachableAgain() throws InterruptedException {
         try (ConsulServer consul = ConsulServer.start(); TcpProxy proxy = new TcpProxy(consul.port()); EchoServer a = EchoServer.start("a");
                 EchoServer b = EchoServer.start("b");
                 GatewayApp gateway = GatewayApp.start(null, ConsulTestSupport.gatewayProperties(consul,
@@ -167,7 +167,12 @@ class ConsulOutageIT {
             awaitRoutable(gateway, "/moved/", "a");
 
             proxy.outage();
-            assertThat(Await.until(Duration.ofSeconds(5), () -> sourceStatus(gateway).state() == State.DEGRADED)).isTrue();
+            // TcpProxy.outage() can miss a connection accepted while it runs (it is added to the
+            // proxy's set afterwards): a second call closes it, so no query still reaches Consul
+            Thread.sleep(200);
+            proxy.outage();
+            assertThat(Await.until(Duration.ofSeconds(5), () -> sourceStatus(gateway).state() == State.DEGRADED
+                    && ConsulTestSupport.gauge(gateway, "isthmus.consul.connected", "datacenter", "dc1") == 0)).isTrue();
             // behind the gateway's back: the instance moves, a new service appears
             consul.deregister("moved-1");
             consul.register("moved-2", "moved", "127.0.0.1", b.port(), List.of("isthmus.enable=true"), Map.of(), null);
@@ -177,6 +182,7 @@ class ConsulOutageIT {
                 assertThat(upstream(gateway.get("/moved/"))).isEqualTo("a");
             }
             assertThat(gateway.get("/appeared/").statusCode()).isEqualTo(404);
+            assertThat(sourceStatus(gateway).state()).isEqualTo(State.DEGRADED);
 
             long t0 = System.nanoTime();
             proxy.restore();
