@@ -28,8 +28,10 @@ public sealed interface BackendTarget {
      * A discovered service.
      *
      * @param namespace the Kubernetes namespace it is looked up in (Kubernetes and ANY)
-     * @param datacenter the Consul datacenter, null for the agent's own (Consul and ANY)
-     * @param port a port name or number, null for the only or first port
+     * @param datacenter the Consul datacenter, null for the default one: the first of
+     *     {@code isthmus.consul.datacenters}, else the agent's own (Consul and ANY)
+     * @param port a port name or number, null for the only or first port (Kubernetes; a Consul
+     *     instance registers exactly one port, which is always used)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Service(Registry registry, String namespace, String datacenter, String name, String port) implements BackendTarget {

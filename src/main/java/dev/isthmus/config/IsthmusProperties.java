@@ -400,7 +400,7 @@ public class IsthmusProperties {
         /** Most mirrored requests in flight at once; beyond it, requests are not mirrored. */
         private int maxInFlight = 256;
         /** Largest request body mirrored. */
-        private int maxBodyBytes = 1024 * 1024;
+        private int maxBodyBytes = 1_048_576;
 
         public int getMaxInFlight() {
             return maxInFlight;

@@ -129,13 +129,22 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
                 continue;
             }
             if (!s.accepted()) {
-                log.warn("Route {} from {} rejected ({}): {}", s.routeId() == null ? "<unparsed>" : s.routeId(), s.object(), s.reason(), s.message());
+                log.warn("Route {} rejected ({}): {}", describe(s), s.reason(), s.message());
             }
             else if (s.message() != null) {
-                log.warn("Route {} from {} accepted with a warning: {}", s.routeId(), s.object(), s.message());
+                log.warn("Route {} accepted with a warning: {}", describe(s), s.message());
             }
         }
         log.info("Routing table v{}: {} route(s) served, {} rejected, built in {} ms", table.version(), table.size(), rejected, millis);
+    }
+
+    /** The route id and, where the id does not already say it, the object it came from. */
+    private static String describe(RouteStatus s) {
+        String object = s.object().toString();
+        if (s.routeId() == null) {
+            return "in " + object;
+        }
+        return s.routeId().equals(object) ? s.routeId() : s.routeId() + " (" + object + ")";
     }
 
     private static String key(RouteStatus s) {

@@ -589,6 +589,24 @@ class RoutingIT {
         }
 
         @Test
+        void anEmptiedFileIsASaveInProgressAndKeepsTheRoutes() throws Exception {
+            routes("""
+                    routes:
+                      - name: kept
+                        match: {path: {prefix: /kept}}
+                        backends: [{url: "$A"}]
+                    """);
+            long version = gateway.bean(RouteTableHolder.class).get().version();
+            java.nio.file.Files.writeString(gateway.routesFile(), "");
+            assertThat(dev.isthmus.testsupport.Await.until(Duration.ofSeconds(5), () -> String.valueOf(
+                    gateway.bean(dev.isthmus.source.file.FileRouteSource.class).status().detail()).contains("is empty"))).isTrue();
+            assertThat(gateway.bean(RouteTableHolder.class).get().version()).isEqualTo(version);
+            assertThat(server(get("/kept"))).isEqualTo("a");
+            routes("routes: []\n");
+            assertThat(get("/kept").statusCode()).as("an explicit empty list does remove them").isEqualTo(404);
+        }
+
+        @Test
         void noRouteMeans404() {
             routes("routes: []\n");
             assertThat(get("/anything").statusCode()).isEqualTo(404);

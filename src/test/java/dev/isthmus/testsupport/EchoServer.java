@@ -51,6 +51,8 @@ public final class EchoServer implements AutoCloseable {
         }
     }
 
+    private final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private final String name;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
@@ -84,7 +86,7 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private void bind() {
-        server = HttpServer.create().host(host).port(port).handle((request, response) -> request.receive().aggregate()
+        server = HttpServer.create().host(host).port(port).channelGroup(connections).handle((request, response) -> request.receive().aggregate()
                 .asString(StandardCharsets.UTF_8).defaultIfEmpty("").flatMap(body -> {
                     Received r = new Received(request.method().name(), request.uri(), headers(request), body);
                     received.add(r);
@@ -155,10 +157,15 @@ public final class EchoServer implements AutoCloseable {
         behaviour = r -> Reply.ok();
     }
 
-    /** Stops listening and drops connections (a dead instance). */
+    /**
+     * Stops listening and drops every open connection (a dead instance). Without the channel group,
+     * disposing a Reactor Netty server only closes its listening socket: keep-alive connections
+     * would go on being served.
+     */
     public void kill() {
         if (server != null) {
-            server.disposeNow(Duration.ofMillis(100));
+            server.disposeNow(Duration.ofSeconds(5));
+            connections.close().awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 

@@ -124,6 +124,13 @@ public final class FileRouteSource implements RouteSource {
             log.error("Routes file {}: cannot read it, keeping the last good routes: {}", file, e.toString());
             return;
         }
+        if (content != null && content.isBlank() && lastDigest != null) {
+            // Most writers truncate, then write: a blank file is a save in progress far more often
+            // than a wish to drop every route (write "routes: []" for that). Keep the last good routes.
+            log.debug("Routes file {} is empty, keeping the last good routes until it has content", file);
+            status.synced(status.get().version(), false, file + " is empty: last good routes kept (write 'routes: []' to remove them)");
+            return;
+        }
         String digest = content == null ? "absent" : sha256(content);
         if (digest.equals(lastDigest)) {
             return; // a touch, or an event for another file in the directory

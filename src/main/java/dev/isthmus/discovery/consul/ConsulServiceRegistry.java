@@ -1,0 +1,147 @@
+package dev.isthmus.discovery.consul;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.compile.BackendTarget.Registry;
+import dev.isthmus.discovery.Instance;
+import dev.isthmus.discovery.ServiceRegistry;
+import dev.isthmus.source.SourceStatus;
+
+/**
+ * Consul as a {@link ServiceRegistry}: the routable instances of every watched service, rebuilt
+ * from each {@link ConsulView} the watch publishes and read lock-free on the request path.
+ * Routable means every check of the instance and its node passes (or warns, with
+ * {@code isthmus.consul.accept-warning}), and it has an address and a port.
+ *
+ * <p>A service's datacenter is the target's, or the default one (the first of
+ * {@code isthmus.consul.datacenters}, else the agent's own). The target's {@code port} is ignored:
+ * a Consul instance registers exactly one port, and that is the one used.
+ */
+public final class ConsulServiceRegistry implements ServiceRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsulServiceRegistry.class);
+
+    /** Published state: immutable maps, swapped whole. */
+    private record State(ConsulView view, Map<String, Map<String, List<Instance>>> instances) {
+    }
+
+    private final ConsulCatalogWatcher watcher;
+    private final boolean acceptWarning;
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private volatile State state = new State(ConsulView.EMPTY, Map.of());
+
+    public ConsulServiceRegistry(ConsulCatalogWatcher watcher, boolean acceptWarning) {
+        this.watcher = watcher;
+        this.acceptWarning = acceptWarning;
+        watcher.addListener(this::update);
+    }
+
+    @Override
+    public Registry kind() {
+        return Registry.CONSUL;
+    }
+
+    @Override
+    public boolean knows(BackendTarget.Service service) {
+        ConsulView.Datacenter dc = state.view().datacenter(service.datacenter());
+        return dc != null && dc.knows(service.name());
+    }
+
+    @Override
+    public List<Instance> instances(BackendTarget.Service service) {
+        State s = state;
+        String dc = service.datacenter() == null ? s.view().defaultDatacenter() : service.datacenter();
+        if (dc == null) {
+            return List.of();
+        }
+        Map<String, List<Instance>> byService = s.instances().get(dc);
+        if (byService == null) {
+            return List.of();
+        }
+        List<Instance> list = byService.get(service.name());
+        return list == null ? List.of() : list;
+    }
+
+    @Override
+    public Map<String, List<Instance>> snapshot() {
+        State s = state;
+        Map<String, List<Instance>> out = new LinkedHashMap<>();
+        for (ConsulView.Datacenter dc : s.view().datacenters().values()) {
+            if (dc.catalog() == null) {
+                continue;
+            }
+            Map<String, List<Instance>> byService = s.instances().getOrDefault(dc.name(), Map.of());
+            dc.catalog().keySet().stream().sorted().forEach(name -> out.put(
+                    new BackendTarget.Service(Registry.CONSUL, null, dc.name(), name, null).display(), byService.getOrDefault(name, List.of())));
+        }
+        return out;
+    }
+
+    @Override
+    public void addChangeListener(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
+    /** The watch's connection state and errors. */
+    public SourceStatus status() {
+        return watcher.status();
+    }
+
+    /** The latest view, with every registered instance and its health (admin output). */
+    public ConsulView view() {
+        return state.view();
+    }
+
+    private void update(ConsulView view) {
+        State previous = state;
+        Map<String, Map<String, List<Instance>>> next = new HashMap<>();
+        boolean changed = false;
+        for (ConsulView.Datacenter dc : view.datacenters().values()) {
+            ConsulView.Datacenter before = previous.view().datacenters().get(dc.name());
+            Map<String, List<Instance>> oldInstances = previous.instances().getOrDefault(dc.name(), Map.of());
+            Map<String, List<Instance>> byService = new HashMap<>();
+            for (ConsulView.ServiceHealth health : dc.services().values()) {
+                ConsulView.ServiceHealth old = before == null ? null : before.services().get(health.name());
+                List<Instance> list = old == health ? oldInstances.get(health.name()) : null;
+                if (list == null) {
+                    list = routable(health);
+                    changed = changed || !list.equals(oldInstances.getOrDefault(health.name(), List.of()));
+                }
+                byService.put(health.name(), list);
+            }
+            changed = changed || byService.size() != oldInstances.size();
+            next.put(dc.name(), Map.copyOf(byService));
+        }
+        changed = changed || next.size() != previous.instances().size();
+        state = new State(view, Map.copyOf(next));
+        if (changed) {
+            for (Runnable l : changeListeners) {
+                try {
+                    l.run();
+                }
+                catch (RuntimeException e) {
+                    log.error("Registry change listener failed", e);
+                }
+            }
+        }
+    }
+
+    private List<Instance> routable(ConsulView.ServiceHealth health) {
+        List<Instance> list = new ArrayList<>(health.instances().size());
+        for (RegisteredInstance r : health.instances()) {
+            if (r.routable(acceptWarning)) {
+                list.add(r.toInstance());
+            }
+        }
+        return List.copyOf(list);
+    }
+}

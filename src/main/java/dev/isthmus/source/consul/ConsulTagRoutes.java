@@ -1,0 +1,226 @@
+package dev.isthmus.source.consul;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import dev.isthmus.compile.DurationParser;
+import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.SourceKind;
+import dev.isthmus.spec.BackendRef;
+import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.spec.LoadBalancer;
+import dev.isthmus.spec.LoadBalancerPolicy;
+import dev.isthmus.spec.PathMatch;
+import dev.isthmus.spec.Retries;
+import dev.isthmus.spec.Rewrite;
+import dev.isthmus.spec.RouteMatch;
+import dev.isthmus.spec.Timeouts;
+
+/**
+ * Reads a Consul service's {@code isthmus.*} tags into a route (DESIGN.md §3.3). Pure: the same
+ * tags always give the same result.
+ *
+ * <p>Tags are {@code isthmus.<key>=<value>}; keys: {@code enable}, {@code path}, {@code host}
+ * (comma-separated list), {@code rewrite}, {@code precedence}, {@code timeout}, {@code retries},
+ * {@code lb}. Without {@code path} the route serves {@code /<service>/} and rewrites it to {@code /}
+ * (or to {@code rewrite}). The backend is {@code consul:<dc>/<service>}.
+ *
+ * <p>Instances of a service may carry different tags. The rule: every registered instance counts,
+ * healthy or not (so a route does not change with health); a key's value comes from the instances
+ * that set it, and instances that do not set it do not vote; two different values for one key, on
+ * one instance or across instances, are a conflict. Any conflict, unknown key or bad value rejects
+ * this service's route alone, with every reason at once, naming the instances involved.
+ */
+public final class ConsulTagRoutes {
+
+    static final String PREFIX = "isthmus.";
+    static final Set<String> KEYS = Set.of("enable", "path", "host", "rewrite", "precedence", "timeout", "retries", "lb");
+    private static final int MAX_RETRIES = 10;
+
+    /** What a service's tags declare. */
+    public sealed interface Result permits Route, Rejected, NotExposed {
+    }
+
+    public record Route(GatewayRouteSpec spec) implements Result {
+    }
+
+    /** @param message every problem found, for the route's status and the log */
+    public record Rejected(String message) implements Result {
+    }
+
+    /** Not opted in (no {@code isthmus.enable=true}, or {@code =false}). */
+    public record NotExposed() implements Result {
+    }
+
+    private ConsulTagRoutes() {
+    }
+
+    public static String routeId(String datacenter, String service) {
+        return SourceKind.CONSUL.label() + "/" + datacenter + "/" + service;
+    }
+
+    public static ObjectRef object(String datacenter, String service) {
+        return new ObjectRef(SourceKind.CONSUL, datacenter, service);
+    }
+
+    /**
+     * @param tagsByInstance every registered instance's tags, by instance id
+     * @param exposeByDefault {@code isthmus.consul.expose-by-default}: routes without {@code isthmus.enable=true}
+     */
+    public static Result read(String datacenter, String service, Map<String, List<String>> tagsByInstance, boolean exposeByDefault) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> values = merge(tagsByInstance, problems);
+
+        String enable = values.get("enable");
+        boolean enabled;
+        if (enable == null) {
+            // An isthmus.enable tag without a usable value (malformed, or conflicting across
+            // instances) shows the intent to be routed: report it rather than ignore the service.
+            enabled = mentions(tagsByInstance, PREFIX + "enable") || exposeByDefault && !"consul".equals(service); // Consul's servers: RPC, not HTTP
+        }
+        else if (enable.equalsIgnoreCase("true") || enable.equalsIgnoreCase("false")) {
+            enabled = enable.equalsIgnoreCase("true");
+        }
+        else {
+            problems.add("isthmus.enable=" + enable + ": expected true or false");
+            enabled = true;
+        }
+        if (!enabled) {
+            return new NotExposed();
+        }
+
+        String path = values.get("path");
+        if (path != null && !path.startsWith("/")) {
+            problems.add("isthmus.path=" + path + ": must start with /");
+        }
+        String rewrite = values.get("rewrite");
+        if (rewrite != null && !rewrite.startsWith("/")) {
+            problems.add("isthmus.rewrite=" + rewrite + ": must start with /");
+        }
+        List<String> hosts = null;
+        if (values.containsKey("host")) {
+            hosts = Arrays.stream(values.get("host").split(",")).map(String::trim).toList();
+            if (hosts.stream().anyMatch(String::isEmpty)) {
+                problems.add("isthmus.host=" + values.get("host") + ": expected host names separated by commas");
+            }
+        }
+        Integer precedence = integer(values, "precedence", Integer.MIN_VALUE, Integer.MAX_VALUE, problems);
+        Integer retries = integer(values, "retries", 0, MAX_RETRIES, problems);
+        String timeout = values.get("timeout");
+        if (timeout != null) {
+            try {
+                DurationParser.parse(timeout);
+            }
+            catch (IllegalArgumentException e) {
+                problems.add("isthmus.timeout=" + timeout + ": " + e.getMessage());
+            }
+        }
+        LoadBalancer lb = null;
+        String policy = values.get("lb");
+        if (policy != null) {
+            switch (policy.toLowerCase(Locale.ROOT)) {
+                case "round-robin" -> lb = new LoadBalancer(LoadBalancerPolicy.ROUND_ROBIN, null);
+                case "least-request" -> lb = new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST, null);
+                case "random" -> lb = new LoadBalancer(LoadBalancerPolicy.RANDOM, null);
+                case "consistent-hash" -> problems.add("isthmus.lb=consistent-hash: needs a hash key, which tags cannot give; "
+                        + "declare this route in a routes file instead");
+                default -> problems.add("isthmus.lb=" + policy + ": expected round-robin, least-request or random");
+            }
+        }
+        if (!problems.isEmpty()) {
+            return new Rejected("service " + service + " in " + datacenter + ": " + String.join("; ", problems));
+        }
+
+        PathMatch match;
+        Rewrite pathRewrite = null;
+        if (path == null) {
+            match = new PathMatch("/" + service + "/", null, null);
+            pathRewrite = new Rewrite(rewrite == null ? "/" : rewrite, null, null);
+        }
+        else {
+            match = new PathMatch(path, null, null);
+            if (rewrite != null) {
+                pathRewrite = new Rewrite(rewrite, null, null);
+            }
+        }
+        BackendRef backend = new BackendRef("consul:" + datacenter + "/" + service, null, null, null);
+        GatewayRouteSpec spec = new GatewayRouteSpec(null, hosts, new RouteMatch(match, null, null, null), precedence,
+                List.of(backend), pathRewrite, null, null, null, null, null,
+                timeout == null ? null : new Timeouts(null, timeout, null),
+                retries == null ? null : new Retries(retries, null, null, null, null),
+                null, lb, null, null, null, null);
+        return new Route(spec);
+    }
+
+    /** Key to value over every instance, adding a problem for each conflict, unknown key or malformed tag. */
+    private static Map<String, String> merge(Map<String, List<String>> tagsByInstance, List<String> problems) {
+        Map<String, Map<String, Set<String>>> seen = new TreeMap<>(); // key -> value -> instances
+        for (Map.Entry<String, List<String>> e : new TreeMap<>(tagsByInstance).entrySet()) {
+            for (String tag : e.getValue() == null ? List.<String>of() : e.getValue()) {
+                if (!tag.startsWith(PREFIX)) {
+                    continue;
+                }
+                int eq = tag.indexOf('=');
+                String key = eq < 0 ? tag.substring(PREFIX.length()) : tag.substring(PREFIX.length(), eq);
+                if (!KEYS.contains(key)) {
+                    String unknown = "unknown tag " + PREFIX + key + " (known: " + String.join(", ", new TreeSet<>(KEYS)) + ")";
+                    if (!problems.contains(unknown)) {
+                        problems.add(unknown);
+                    }
+                    continue;
+                }
+                if (eq < 0) {
+                    String malformed = "tag " + tag + " has no value: expected " + tag + "=<value>";
+                    if (!problems.contains(malformed)) {
+                        problems.add(malformed);
+                    }
+                    continue;
+                }
+                seen.computeIfAbsent(key, k -> new LinkedHashMap<>()).computeIfAbsent(tag.substring(eq + 1), v -> new TreeSet<>())
+                        .add(e.getKey());
+            }
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        seen.forEach((key, byValue) -> {
+            if (byValue.size() == 1) {
+                values.put(key, byValue.keySet().iterator().next());
+                return;
+            }
+            List<String> parts = new ArrayList<>();
+            new TreeMap<>(byValue).forEach((value, instances) -> parts.add("'" + value + "' on " + String.join(", ", instances)));
+            problems.add("conflicting values for " + PREFIX + key + ": " + String.join(" vs ", parts));
+        });
+        return values;
+    }
+
+    private static boolean mentions(Map<String, List<String>> tagsByInstance, String key) {
+        return tagsByInstance.values().stream().filter(java.util.Objects::nonNull).flatMap(List::stream)
+                .anyMatch(t -> t.equals(key) || t.startsWith(key + "="));
+    }
+
+    private static Integer integer(Map<String, String> values, String key, int min, int max, List<String> problems) {
+        String text = values.get(key);
+        if (text == null) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n < min || n > max) {
+                problems.add(PREFIX + key + "=" + text + ": must be between " + min + " and " + max);
+                return null;
+            }
+            return n;
+        }
+        catch (NumberFormatException e) {
+            problems.add(PREFIX + key + "=" + text + ": not a whole number");
+            return null;
+        }
+    }
+}

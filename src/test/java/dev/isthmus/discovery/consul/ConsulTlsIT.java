@@ -1,0 +1,110 @@
+package dev.isthmus.discovery.consul;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.isthmus.source.SourceStatus;
+import dev.isthmus.source.SourceStatus.State;
+import dev.isthmus.testsupport.Await;
+import dev.isthmus.testsupport.EchoServer;
+import dev.isthmus.testsupport.GatewayApp;
+
+import static dev.isthmus.discovery.consul.ConsulTestSupport.sourceStatus;
+import static dev.isthmus.discovery.consul.ConsulTestSupport.upstream;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * TLS to the agent with Spring Cloud Consul's settings ({@code spring.cloud.consul.scheme=https},
+ * {@code tls.key-store-path} for the CA, {@code tls.certificate-path} for the client certificate;
+ * all five given, as Spring Cloud Consul's own client requires): mutual TLS works, and each way it
+ * can be wrong is reported as a TLS failure.
+ */
+class ConsulTlsIT {
+
+    static ConsulTlsAgent consul;
+
+    @BeforeAll
+    static void start() throws Exception {
+        consul = ConsulTlsAgent.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (consul != null) {
+            consul.close();
+        }
+    }
+
+    /** @param trustStore and @param clientKeyStore file names, or null for no TLS settings */
+    private static GatewayApp gateway(EchoServer a, String scheme, String trustStore, String clientKeyStore) {
+        new ConsulAgentApi(consul.httpUrl(), null).register("secure-1", "secure", "127.0.0.1", a.port(), List.of("isthmus.enable=true"), null);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("isthmus.consul.enabled", "true");
+        p.put("isthmus.consul.min-backoff", "100ms");
+        p.put("isthmus.consul.max-backoff", "1s");
+        p.put("spring.cloud.consul.host", "127.0.0.1");
+        p.put("spring.cloud.consul.port", String.valueOf(consul.httpsPort()));
+        p.put("spring.cloud.consul.scheme", scheme);
+        if (trustStore != null) {
+            p.put("spring.cloud.consul.tls.key-store-instance-type", "PKCS12");
+            p.put("spring.cloud.consul.tls.key-store-path", consul.file(trustStore).toString());
+            p.put("spring.cloud.consul.tls.key-store-password", ConsulTlsAgent.PASSWORD);
+            p.put("spring.cloud.consul.tls.certificate-path", consul.file(clientKeyStore).toString());
+            p.put("spring.cloud.consul.tls.certificate-password", ConsulTlsAgent.PASSWORD);
+        }
+        return GatewayApp.start(null, p);
+    }
+
+    private static SourceStatus awaitError(GatewayApp gateway) {
+        assertThat(Await.until(Duration.ofSeconds(10), () -> sourceStatus(gateway).lastError() != null)).isTrue();
+        return sourceStatus(gateway);
+    }
+
+    private static String healthErrorKind(GatewayApp gateway) throws Exception {
+        return new ObjectMapper().readTree(gateway.admin("/actuator/health/consulDiscovery").body()).at("/details/errorKind").asText();
+    }
+
+    @Test
+    void mutualTlsWithTheAgentsCaAndAClientCertificateWorks() {
+        try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "https", "trust.p12", "client.p12")) {
+            assertThat(Await.until(Duration.ofSeconds(10), () -> upstream(gateway.get("/secure/")).equals("a"))).isTrue();
+            assertThat(sourceStatus(gateway).state()).isEqualTo(State.SYNCED);
+        }
+    }
+
+    @Test
+    void aClientCertificateTheAgentDoesNotTrustIsATlsFailure() throws Exception {
+        try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "https", "trust.p12", "other-client.p12")) {
+            SourceStatus status = awaitError(gateway);
+            assertThat(status.state()).isEqualTo(State.STARTING);
+            assertThat(status.lastError()).startsWith("TLS: ");
+            assertThat(healthErrorKind(gateway)).isEqualTo("tls");
+            assertThat(gateway.get("/secure/").statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void anAgentCertificateFromAnotherCaIsATlsFailure() throws Exception {
+        try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "https", "other-trust.p12", "client.p12")) {
+            SourceStatus status = awaitError(gateway);
+            assertThat(status.lastError()).startsWith("TLS: ").contains("SSLHandshakeException");
+            assertThat(healthErrorKind(gateway)).isEqualTo("tls");
+        }
+    }
+
+    @Test
+    void plainHttpToTheHttpsPortIsATlsFailureNotAnEmptyCatalog() throws Exception {
+        try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "http", null, null)) {
+            SourceStatus status = awaitError(gateway);
+            assertThat(status.lastError()).startsWith("TLS: ").contains("spring.cloud.consul.scheme=https");
+            assertThat(healthErrorKind(gateway)).isEqualTo("tls");
+        }
+    }
+}
