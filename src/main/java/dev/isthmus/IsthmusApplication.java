@@ -31,9 +31,10 @@ public class IsthmusApplication {
     /**
      * One Netty event loop per available CPU. Reactor Netty's default is at least 4 loops, which on
      * the 1-3 CPUs a gateway pod usually gets means more busy threads than CPUs on the request
-     * path; on 2 cores one loop per CPU gave 1.5-2x the throughput at a lower p99 and CPU per
-     * request (docs/performance.md). From 4 CPUs up this is Reactor Netty's own default. Must run
-     * before Reactor Netty reads it (class initialization); an explicit
+     * path. On 2 cores one loop per CPU gave 1.5-2.8x the throughput and less CPU per request
+     * while other processes kept the CPUs busy, and about 5% more throughput and a lower p99 on an
+     * otherwise idle machine (docs/performance.md). From 4 CPUs up this is Reactor Netty's own
+     * default. Must run before Reactor Netty reads it (class initialization); an explicit
      * {@code -Dreactor.netty.ioWorkerCount} wins.
      */
     static void sizeEventLoops() {

@@ -41,22 +41,22 @@ import static dev.isthmus.bench.BenchReport.ratio;
 public final class BenchmarkSuite {
 
     /** What to run, and how long. */
-    record Config(boolean smoke, Duration warmup, Duration duration, int threads, int connections, int manyRoutes, int rate,
+    record Config(boolean smoke, Duration jvmWarmup, Duration warmup, Duration duration, int threads, int connections, int manyRoutes, int rate,
             Duration rateWarmup, Duration rateDuration, int propagationRoutes, int changes, int criticalSamples, Path work, Path out,
             List<String> jvmArgs, Set<String> only) {
 
         static Config full(Path out, Set<String> only) {
-            return new Config(false, Duration.ofSeconds(5), Duration.ofSeconds(10), 1, 32, 10_000, 5_000, Duration.ofSeconds(5),
+            return new Config(false, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(10), 1, 32, 10_000, 5_000, Duration.ofSeconds(5),
                     Duration.ofSeconds(10), 1_000, 60, 50, Path.of("bench/work").toAbsolutePath(), out, List.of(), only);
         }
 
         static Config smoke(Path work, Path out) {
-            return new Config(true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 8, 500, 500, Duration.ofMillis(500),
+            return new Config(true, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 8, 500, 500, Duration.ofMillis(500),
                     Duration.ofSeconds(1), 200, 5, 3, work, out, List.of(), Set.of());
         }
 
         Config only(Set<String> scenarios) {
-            return new Config(smoke, warmup, duration, threads, connections, manyRoutes, rate, rateWarmup, rateDuration, propagationRoutes,
+            return new Config(smoke, jvmWarmup, warmup, duration, threads, connections, manyRoutes, rate, rateWarmup, rateDuration, propagationRoutes,
                     changes, criticalSamples, work, out, jvmArgs, Set.copyOf(scenarios));
         }
 
@@ -133,7 +133,8 @@ public final class BenchmarkSuite {
                 + " (every gateway JVM; flags: " + (c.jvmArgs().isEmpty() ? "defaults" : String.join(" ", c.jvmArgs())) + ")");
         report.header.add("Mode: " + (c.smoke() ? "**SMOKE** (seconds-long runs, small route counts: numbers are not meaningful)" : "full")
                 + "; wrk -t" + c.threads() + " -c" + c.connections() + " -d" + c.duration().toSeconds() + "s after a "
-                + c.warmup().toSeconds() + " s warm-up of the same; vegeta at " + c.rate() + " req/s for " + c.rateDuration().toSeconds()
+                + c.warmup().toSeconds() + " s warm-up of the same, and every freshly started gateway JVM first gets " + c.jvmWarmup().toSeconds()
+                + " s of the same load, unmeasured (on 2 cores a gateway's throughput keeps rising for tens of seconds while the JIT compiles its request path); vegeta at " + c.rate() + " req/s for " + c.rateDuration().toSeconds()
                 + " s; one gateway JVM at a time, nothing pinned (load generator, gateway and upstream share the "
                 + Runtime.getRuntime().availableProcessors() + " cores)");
         report.header.add("Upstream: the anchor's nginx fixed 20-byte body (`anchors/nginx-proxy.conf`); nginx proxy: the same file's"
@@ -162,6 +163,7 @@ public final class BenchmarkSuite {
         RateResult isthmusRate;
         try (Jvm g = isthmus("isthmus-1", nginx, 1, List.of())) {
             report.put("s6.isthmus.1.startup.ms", g.startupMillis);
+            warm(g, "/svc-0/");
             isthmus = load(g.url("/svc-0/"));
             isthmusRate = rate(g.url("/svc-0/"), "isthmus");
             memory(g, "isthmus", 1);
@@ -170,6 +172,7 @@ public final class BenchmarkSuite {
         RateResult stockRate;
         try (Jvm g = stock("stock-1", nginx, 1)) {
             report.put("s6.stock.1.startup.ms", g.startupMillis);
+            warm(g, "/svc-0/");
             stock = load(g.url("/svc-0/"));
             stockRate = rate(g.url("/svc-0/"), "stock");
             memory(g, "stock", 1);
@@ -179,6 +182,7 @@ public final class BenchmarkSuite {
         WrkResult stockLoops;
         String loops = "-Dreactor.netty.ioWorkerCount=" + Runtime.getRuntime().availableProcessors();
         try (Jvm g = stock("stock-1-loops", nginx, 1, List.of(loops))) {
+            warm(g, "/svc-0/");
             stockLoops = load(g.url("/svc-0/"));
         }
 
@@ -227,6 +231,7 @@ public final class BenchmarkSuite {
         String[] names = { "first", "middle", "last" };
         try (Jvm g = isthmus("isthmus-" + n, nginx, n, List.of())) {
             report.put("s6.isthmus.many.startup.ms", g.startupMillis);
+            warm(g, "/svc-" + (n - 1) + "/");
             if (c.runs("2")) {
                 for (int i = 0; i < which.length; i++) {
                     WrkResult r = load(g.url("/svc-" + which[i] + "/"));
@@ -239,6 +244,7 @@ public final class BenchmarkSuite {
         }
         try (Jvm g = stock("stock-" + n, nginx, n)) {
             report.put("s6.stock.many.startup.ms", g.startupMillis);
+            warm(g, "/svc-" + (n - 1) + "/");
             if (c.runs("2")) {
                 for (int i = 0; i < which.length; i++) {
                     WrkResult r = load(g.url("/svc-" + which[i] + "/"));
@@ -306,6 +312,7 @@ public final class BenchmarkSuite {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("routes.yaml"), ISTHMUS_POLICIES.replace("UPSTREAM", up));
         try (Jvm g = isthmusWithRoutesFile("isthmus-policies", dir, "/api/items/42", List.of())) {
+            warm(g, "/api/items/42");
             WrkResult r = load(g.url("/api/items/42"));
             report.put("s3.isthmus.rps", r.rps());
             s3.row("**Isthmus**", "rewrite, 3 request + 2 response header edits, retry (2), circuit breaker", r.rps(), r.p50(), r.p99(),
@@ -315,6 +322,7 @@ public final class BenchmarkSuite {
         Files.createDirectories(sdir);
         Files.writeString(sdir.resolve("routes.yml"), STOCK_POLICIES.replace("UPSTREAM", up));
         try (Jvm g = stockWithRoutesFile("stock-policies", sdir, "/api/items/42", List.of(), BenchTools.stockJar())) {
+            warm(g, "/api/items/42");
             WrkResult r = load(g.url("/api/items/42"));
             report.put("s3.stock.rps", r.rps());
             s3.row("stock Spring Cloud Gateway", "rewrite, 3 request + 2 response header edits, retry (2); no circuit breaker", r.rps(),
@@ -371,6 +379,7 @@ public final class BenchmarkSuite {
         // the heap target: 10,000 routes served from a 256 MB heap
         try (Jvm g = isthmus("isthmus-" + n + "-xmx256m", nginx, n, List.of("-Xmx256m"))) {
             report.put("s6.isthmus.many.xmx256.startup.ms", g.startupMillis);
+            warm(g, "/svc-" + (n - 1) + "/");
             WrkResult r = load(g.url("/svc-" + (n - 1) + "/"));
             s6.row("**Isthmus**, `-Xmx256m`", n, (double) g.startupMillis, null, g.rssMiB(), g.heapAfterGcMiB());
             s6.note(String.format(Locale.ROOT, "With `-Xmx256m` and %d routes Isthmus served the last route at %,.0f req/s (%s).", n,
@@ -512,6 +521,11 @@ public final class BenchmarkSuite {
     }
 
     // --- helpers -------------------------------------------------------------------------------------
+
+    /** A freshly started JVM: the same closed-loop load, unmeasured, until the JIT has compiled the request path. */
+    private void warm(Jvm g, String path) throws IOException, InterruptedException {
+        BenchTools.wrk(g.url(path), c.threads(), c.connections(), c.jvmWarmup());
+    }
 
     /** wrk after a warm-up of the same. */
     private WrkResult load(String url) throws IOException, InterruptedException {
