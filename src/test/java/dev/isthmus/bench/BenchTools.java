@@ -355,7 +355,45 @@ final class BenchTools {
     // --- vegeta ------------------------------------------------------------------------------
 
     /** One fixed-rate run: latency percentiles (ms) of every request sent, and the share that succeeded. */
-    record RateResult(int rate, long requests, double successRatio, double p50, double p99, double p999, double max) {
+    record RateResult(int rate, long requests, double successRatio, double p50, double p99, double p999, double max,
+            List<Long> sortedNanos, long ok) {
+
+        /** The runs' requests taken together: percentiles over all of them. */
+        static RateResult pooled(List<RateResult> runs) {
+            List<Long> all = new ArrayList<>();
+            long ok = 0;
+            for (RateResult r : runs) {
+                all.addAll(r.sortedNanos());
+                ok += r.ok();
+            }
+            return of(runs.get(0).rate(), all, ok);
+        }
+
+        static RateResult of(int rate, List<Long> latencies, long ok) {
+            latencies.sort(null);
+            int n = latencies.size();
+            return new RateResult(rate, n, n == 0 ? 0 : (double) ok / n, pct(latencies, 50) / 1e6, pct(latencies, 99) / 1e6,
+                    pct(latencies, 99.9) / 1e6, n == 0 ? 0 : latencies.get(n - 1) / 1e6, latencies, ok);
+        }
+    }
+
+    /** Runs of wrk taken together: mean req/s and mean percentiles (wrk reports percentiles only), every run's req/s. */
+    static WrkResult mean(List<WrkResult> runs) {
+        double rps = 0;
+        double p50 = 0;
+        double p99 = 0;
+        long requests = 0;
+        long non2xx = 0;
+        long errors = 0;
+        for (WrkResult r : runs) {
+            rps += r.rps() / runs.size();
+            p50 += r.p50() / runs.size();
+            p99 += r.p99() / runs.size();
+            requests += r.requests();
+            non2xx += r.non2xx();
+            errors += r.socketErrors();
+        }
+        return new WrkResult(rps, p50, p99, requests, non2xx, errors);
     }
 
     static RateResult vegeta(String url, int rate, Duration duration, Path work) throws IOException, InterruptedException {
@@ -380,10 +418,7 @@ final class BenchTools {
                 ok++;
             }
         }
-        latencies.sort(null);
-        int n = latencies.size();
-        return new RateResult(rate, n, n == 0 ? 0 : (double) ok / n, pct(latencies, 50) / 1e6, pct(latencies, 99) / 1e6,
-                pct(latencies, 99.9) / 1e6, n == 0 ? 0 : latencies.get(n - 1) / 1e6);
+        return RateResult.of(rate, latencies, ok);
     }
 
     /** Nearest-rank percentile of a sorted list (0 when empty). */

@@ -159,32 +159,54 @@ public final class BenchmarkSuite {
         RateResult directRate = rate(nginx.upstreamUrl() + "/svc-0/", "direct");
         RateResult nginxRate = rate("http://127.0.0.1:" + nginx.proxyPort + "/svc-0/", "nginx");
 
-        WrkResult isthmus;
-        RateResult isthmusRate;
-        try (Jvm g = isthmus("isthmus-1", nginx, 1, List.of())) {
-            report.put("s6.isthmus.1.startup.ms", g.startupMillis);
-            warm(g, "/svc-0/");
-            isthmus = load(g.url("/svc-0/"));
-            isthmusRate = rate(g.url("/svc-0/"), "isthmus");
-            memory(g, "isthmus", 1);
-        }
-        WrkResult stock;
-        RateResult stockRate;
-        try (Jvm g = stock("stock-1", nginx, 1)) {
-            report.put("s6.stock.1.startup.ms", g.startupMillis);
-            warm(g, "/svc-0/");
-            stock = load(g.url("/svc-0/"));
-            stockRate = rate(g.url("/svc-0/"), "stock");
-            memory(g, "stock", 1);
-        }
-        // Isthmus sizes Reactor Netty's event loops to the CPUs (IsthmusApplication); the anchor as
-        // shipped keeps Reactor Netty's default. The same setting on the anchor, for transparency.
-        WrkResult stockLoops;
+        // Every gateway in fresh JVMs, alternately, more than once: from one JVM to the next the same
+        // jar has differed by up to ~20% in interleaved A/B runs, more than some differences measured here.
         String loops = "-Dreactor.netty.ioWorkerCount=" + Runtime.getRuntime().availableProcessors();
-        try (Jvm g = stock("stock-1-loops", nginx, 1, List.of(loops))) {
-            warm(g, "/svc-0/");
-            stockLoops = load(g.url("/svc-0/"));
+        int rounds = c.smoke() ? 1 : 2;
+        List<WrkResult> isthmusRuns = new ArrayList<>();
+        List<WrkResult> stockRuns = new ArrayList<>();
+        List<WrkResult> stockLoopsRuns = new ArrayList<>();
+        List<RateResult> isthmusRates = new ArrayList<>();
+        List<RateResult> stockRates = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            try (Jvm g = isthmus("isthmus-1", nginx, 1, List.of())) {
+                if (round == 1) {
+                    report.put("s6.isthmus.1.startup.ms", g.startupMillis);
+                }
+                warm(g, "/svc-0/");
+                isthmusRuns.add(load(g.url("/svc-0/")));
+                isthmusRates.add(rate(g.url("/svc-0/"), "isthmus"));
+                if (round == 1) {
+                    memory(g, "isthmus", 1);
+                }
+            }
+            try (Jvm g = stock("stock-1", nginx, 1)) {
+                if (round == 1) {
+                    report.put("s6.stock.1.startup.ms", g.startupMillis);
+                }
+                warm(g, "/svc-0/");
+                stockRuns.add(load(g.url("/svc-0/")));
+                stockRates.add(rate(g.url("/svc-0/"), "stock"));
+                if (round == 1) {
+                    memory(g, "stock", 1);
+                }
+            }
+            // Isthmus sizes Reactor Netty's event loops to the CPUs (IsthmusApplication); the anchor as
+            // shipped keeps Reactor Netty's default. The same setting on the anchor, for transparency.
+            try (Jvm g = stock("stock-1-loops", nginx, 1, List.of(loops))) {
+                warm(g, "/svc-0/");
+                stockLoopsRuns.add(load(g.url("/svc-0/")));
+            }
         }
+        WrkResult isthmus = BenchTools.mean(isthmusRuns);
+        WrkResult stock = BenchTools.mean(stockRuns);
+        WrkResult stockLoops = BenchTools.mean(stockLoopsRuns);
+        RateResult isthmusRate = RateResult.pooled(isthmusRates);
+        RateResult stockRate = RateResult.pooled(stockRates);
+        s1.note("Gateways: each in " + rounds + " fresh JVM(s), alternately; req/s is the mean, p50/p99 the mean of the runs'"
+                + " percentiles; every run's req/s: Isthmus " + each(isthmusRuns) + "; stock SCG " + each(stockRuns)
+                + "; stock SCG with `" + loops + "` " + each(stockLoopsRuns) + ". Fixed rate (4): percentiles over the requests of"
+                + " all of a gateway's JVMs together.");
 
         report.put("s1.direct.rps", direct.rps());
         report.put("s1.nginx.rps", viaNginx.rps());
@@ -200,8 +222,8 @@ public final class BenchmarkSuite {
                 ratio(isthmus.rps(), viaNginx.rps()), errors(isthmus));
         report.put("s1.stock-loops.rps", stockLoops.rps());
         s1.note("Isthmus runs one Reactor Netty event loop per CPU (its default, `IsthmusApplication`); stock SCG as the anchor ships"
-                + " runs Reactor Netty's default of at least 4. The `" + loops + "` row is the anchor with Isthmus' setting: what"
-                + " of Isthmus' lead is that setting alone.");
+                + " runs Reactor Netty's default of at least 4. The `" + loops + "` row is the anchor with Isthmus' setting, to"
+                + " compare like with like.");
 
         report.put("s4.direct.p99", directRate.p99());
         report.put("s4.nginx.p99", nginxRate.p99());
@@ -543,6 +565,14 @@ public final class BenchmarkSuite {
         System.out.printf(Locale.ROOT, "[bench] %s at %d/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, success %.4f%n", url, c.rate(),
                 r.p50(), r.p99(), r.p999(), r.successRatio());
         return r;
+    }
+
+    private static String each(List<WrkResult> runs) {
+        List<String> out = new ArrayList<>();
+        for (WrkResult r : runs) {
+            out.add(String.format(Locale.ROOT, "%,.0f", r.rps()));
+        }
+        return String.join(" / ", out);
     }
 
     private static String errors(WrkResult r) {
