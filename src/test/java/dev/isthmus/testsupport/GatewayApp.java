@@ -134,7 +134,11 @@ public final class GatewayApp implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build());
     }
 
+    /** Sends a request; one without its own timeout gets 30 s, so a stalled exchange fails its test instead of hanging the run. */
     public HttpResponse<String> send(HttpRequest request) {
+        if (request.timeout().isEmpty()) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true).timeout(Duration.ofSeconds(30)).build();
+        }
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         }

@@ -72,6 +72,59 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Reads exactly one HTTP/1.1 response from a keep-alive connection (framed by Content-Length
+     * or chunked encoding) and returns its head and body; throws {@link SocketTimeoutException}
+     * when the server does not answer within the socket's timeout.
+     */
+    public static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed after " + head.length() + " bytes of a response head");
+            }
+            head.append((char) b);
+        }
+        String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+        StringBuilder body = new StringBuilder();
+        int cl = lower.indexOf("\r\ncontent-length:");
+        if (cl >= 0) {
+            int end = lower.indexOf("\r\n", cl + 2);
+            int length = Integer.parseInt(lower.substring(cl + "\r\ncontent-length:".length(), end).trim());
+            body.append(new String(in.readNBytes(length), StandardCharsets.ISO_8859_1));
+        }
+        else if (lower.contains("\r\ntransfer-encoding: chunked")) {
+            while (true) {
+                String size = readLine(in);
+                int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+                if (n == 0) {
+                    while (!readLine(in).isEmpty()) {
+                        // trailers
+                    }
+                    break;
+                }
+                body.append(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
+                readLine(in);
+            }
+        }
+        return head + body.toString();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        if (b < 0) {
+            throw new IOException("connection closed inside a chunked body");
+        }
+        return line.toString();
+    }
+
     private static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         byte[] chunk = new byte[8192];
