@@ -14,6 +14,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.ManagementPort;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 
@@ -28,16 +29,15 @@ public final class AccessLogWebFilter implements WebFilter, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger("isthmus.access");
 
-    private final int managementPort;
+    private final ManagementPort managementPort;
 
-    public AccessLogWebFilter(int managementPort) {
+    public AccessLogWebFilter(ManagementPort managementPort) {
         this.managementPort = managementPort;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        InetSocketAddress local = exchange.getRequest().getLocalAddress();
-        if (managementPort > 0 && local != null && local.getPort() == managementPort) {
+        if (managementPort.receivedOn(exchange.getRequest())) {
             return chain.filter(exchange);
         }
         long start = System.nanoTime();

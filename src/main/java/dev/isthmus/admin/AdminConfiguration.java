@@ -4,12 +4,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Configuration;
 
 import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.runtime.RouteTableHolder;
+import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.RouteSources;
 
 /** Admin endpoints, the readiness check and the gateway's metrics (all served on the management port). */
@@ -40,10 +40,8 @@ public class AdminConfiguration {
 
     @Bean
     @ConditionalOnProperty("isthmus.access-log.enabled")
-    AccessLogWebFilter accessLogWebFilter(Environment environment) {
-        Integer server = environment.getProperty("server.port", Integer.class, 8080);
-        Integer management = environment.getProperty("management.server.port", Integer.class);
-        return new AccessLogWebFilter(management == null || management.equals(server) ? -1 : management);
+    AccessLogWebFilter accessLogWebFilter(ManagementPort managementPort) {
+        return new AccessLogWebFilter(managementPort);
     }
 
     @Bean

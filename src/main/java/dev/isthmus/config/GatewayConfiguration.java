@@ -73,6 +73,7 @@ import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
 import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.source.RouteSources;
+import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.file.FileRouteSource;
 
 /**
@@ -166,8 +167,13 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    RequestValidationWebFilter requestValidationWebFilter(Environment environment) {
-        return new RequestValidationWebFilter(managementPort(environment));
+    ManagementPort managementPort(Environment environment) {
+        return new ManagementPort(environment);
+    }
+
+    @Bean
+    RequestValidationWebFilter requestValidationWebFilter(ManagementPort managementPort) {
+        return new RequestValidationWebFilter(managementPort);
     }
 
     /**
@@ -175,11 +181,10 @@ public class GatewayConfiguration {
      * and reactor-netty's read timeout between body reads.
      */
     @Bean
-    NettyServerCustomizer isthmusServerHardening(IsthmusProperties properties, Environment environment) {
+    NettyServerCustomizer isthmusServerHardening(IsthmusProperties properties, ManagementPort managementPort) {
         var s = properties.getServer();
-        int management = managementPort(environment);
         return server -> server.readTimeout(s.getReadTimeout()).doOnChannelInit((observer, channel, address) -> {
-            if (channel.localAddress() instanceof java.net.InetSocketAddress local && local.getPort() == management) {
+            if (managementPort.isLocalAddress(channel.localAddress())) {
                 return;
             }
             if (channel.pipeline().get(reactor.netty.NettyPipeline.HttpCodec) != null) {
@@ -190,14 +195,8 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    PathNormalizationWebFilter pathNormalizationWebFilter(Environment environment) {
-        return new PathNormalizationWebFilter(managementPort(environment));
-    }
-
-    private static int managementPort(Environment environment) {
-        Integer server = environment.getProperty("server.port", Integer.class, 8080);
-        Integer management = environment.getProperty("management.server.port", Integer.class);
-        return management == null || management.equals(server) || management <= 0 ? -1 : management;
+    PathNormalizationWebFilter pathNormalizationWebFilter(ManagementPort managementPort) {
+        return new PathNormalizationWebFilter(managementPort);
     }
 
     // --- filter factories Spring Cloud Gateway lacks ---
@@ -291,8 +290,9 @@ public class GatewayConfiguration {
     /** Replaces Spring Cloud Gateway's linear route scan (it backs off when this bean exists). */
     @Bean
     RoutePredicateHandlerMapping routePredicateHandlerMapping(FilteringWebHandler webHandler, RouteLocator routeLocator,
-            GlobalCorsProperties globalCorsProperties, Environment environment, RouteTableHolder tables) {
-        return new IndexedRouteHandlerMapping(webHandler, routeLocator, globalCorsProperties, environment, tables);
+            GlobalCorsProperties globalCorsProperties, Environment environment, RouteTableHolder tables,
+            ManagementPort managementPort) {
+        return new IndexedRouteHandlerMapping(webHandler, routeLocator, globalCorsProperties, environment, tables, managementPort);
     }
 
     /**

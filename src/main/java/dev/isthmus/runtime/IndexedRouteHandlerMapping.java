@@ -15,6 +15,8 @@ import org.springframework.web.cors.reactive.CorsConfigurationSource;
 import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.isthmus.server.ManagementPort;
+
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
@@ -26,21 +28,20 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 public class IndexedRouteHandlerMapping extends RoutePredicateHandlerMapping {
 
     private final RouteTableHolder tables;
-    private final int managementPort;
+    private final ManagementPort managementPort;
 
     public IndexedRouteHandlerMapping(FilteringWebHandler webHandler, RouteLocator routeLocator,
-            GlobalCorsProperties globalCorsProperties, Environment environment, RouteTableHolder tables) {
+            GlobalCorsProperties globalCorsProperties, Environment environment, RouteTableHolder tables,
+            ManagementPort managementPort) {
         super(webHandler, routeLocator, globalCorsProperties, environment);
         this.tables = tables;
-        Integer server = environment.getProperty("server.port", Integer.class, 8080);
-        Integer management = environment.getProperty("management.server.port", Integer.class);
-        this.managementPort = management == null || management.equals(server) || management <= 0 ? -1 : management;
+        this.managementPort = managementPort;
     }
 
     @Override
     protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
         ServerHttpRequest request = exchange.getRequest();
-        if (managementPort > 0 && request.getLocalAddress() != null && request.getLocalAddress().getPort() == managementPort) {
+        if (managementPort.receivedOn(request)) {
             return Mono.empty();
         }
         String path = exchange.getAttribute(RouteAttributes.NORMALIZED_PATH);

@@ -15,6 +15,7 @@ import org.springframework.web.server.WebFilterChain;
 
 import dev.isthmus.compile.PathNormalizer;
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.ManagementPort;
 
 /**
  * First thing on the gateway port: normalizes the request path ({@link PathNormalizer}) so that
@@ -23,16 +24,16 @@ import dev.isthmus.runtime.RouteAttributes;
  */
 public final class PathNormalizationWebFilter implements WebFilter, Ordered {
 
-    private final int managementPort;
+    private final ManagementPort managementPort;
 
-    public PathNormalizationWebFilter(int managementPort) {
+    public PathNormalizationWebFilter(ManagementPort managementPort) {
         this.managementPort = managementPort;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (managementPort > 0 && request.getLocalAddress() != null && request.getLocalAddress().getPort() == managementPort) {
+        if (managementPort.receivedOn(request)) {
             return chain.filter(exchange);
         }
         String raw = request.getURI().getRawPath();

@@ -5,10 +5,10 @@ import java.util.List;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
 import reactor.netty.http.server.HttpServerRequest;
 
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
@@ -16,6 +16,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import dev.isthmus.runtime.RouteIndex;
+import dev.isthmus.server.ManagementPort;
 
 /**
  * Refuses requests whose target host is ambiguous, before any routing (RFC 9112 §3.2): more than
@@ -24,16 +25,16 @@ import dev.isthmus.runtime.RouteIndex;
  */
 public final class RequestValidationWebFilter implements WebFilter, Ordered {
 
-    private final int managementPort;
+    private final ManagementPort managementPort;
 
-    public RequestValidationWebFilter(int managementPort) {
+    public RequestValidationWebFilter(ManagementPort managementPort) {
         this.managementPort = managementPort;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (managementPort > 0 && request.getLocalAddress() != null && request.getLocalAddress().getPort() == managementPort) {
+        if (managementPort.receivedOn(request)) {
             return chain.filter(exchange);
         }
         List<String> hosts = request.getHeaders().get(HttpHeaders.HOST);
