@@ -17,18 +17,29 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.isthmus.discovery.consul.ConsulTestSupport;
+import dev.isthmus.testsupport.Await;
+import dev.isthmus.testsupport.ConsulServer;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
+import dev.isthmus.testsupport.KubeApiServer;
+import dev.isthmus.testsupport.KubeFixtures;
 import dev.isthmus.testsupport.RealInfra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The diagnostics page in a real headless Chromium (Debian's, driven by Selenium through Debian's
- * ChromeDriver; nothing is downloaded). Keeps a screenshot in target/diagnostics-page.png.
+ * ChromeDriver; nothing is downloaded), for a gateway fed by the routes file, a GatewayRoute on a
+ * real API server and a Consul tag route on a real agent. Keeps a screenshot in
+ * target/diagnostics-page.png.
  */
 class DiagnosticsPageIT {
 
+    static final String NS = "diagnostics-it";
+    static KubeApiServer api;
+    static io.fabric8.kubernetes.client.KubernetesClient kube;
+    static ConsulServer consul;
     static EchoServer upstream;
     static GatewayApp gateway;
     static WebDriver browser;
@@ -41,6 +52,19 @@ class DiagnosticsPageIT {
             RealInfra.unavailable("Chromium", "no /usr/bin/chromium or /usr/bin/chromedriver (scripts/provision-test-infra.sh chromium)");
         }
         upstream = EchoServer.start("up");
+        api = KubeApiServer.shared();
+        kube = api.client();
+        KubeFixtures.installCrd(kube);
+        KubeFixtures.createNamespace(kube, NS);
+        kube.resource(KubeFixtures.gatewayRoute(NS, "catalog", "match: {path: {prefix: /catalog}}\nbackends: [{url: \"" + upstream.url()
+                + "\"}]\n")).serverSideApply();
+        consul = ConsulServer.start();
+        consul.register("inventory-1", "inventory", "127.0.0.1", upstream.port(), java.util.List.of("isthmus.enable=true"),
+                java.util.Map.of(), null);
+        java.util.Map<String, String> props = new java.util.LinkedHashMap<>(KubeFixtures.gatewayProperties(api, NS));
+        props.putAll(ConsulTestSupport.gatewayProperties(consul));
+        props.put("isthmus.kubernetes.namespaces", NS);
+        props.put("isthmus.kubernetes.lease-name", "diagnostics");
         gateway = GatewayApp.start("""
                 routes:
                   - name: shop
@@ -51,7 +75,9 @@ class DiagnosticsPageIT {
                     match: {path: {prefix: /t}}
                     timeouts: {response: 5 seconds}
                     backends: [{url: "%s"}]
-                """.formatted(upstream.url(), upstream.url()));
+                """.formatted(upstream.url(), upstream.url()), props);
+        assertThat(Await.until(Duration.ofSeconds(30), () -> gateway.get("/catalog").statusCode() == 200
+                && gateway.get("/inventory/").statusCode() == 200)).as("GatewayRoute and Consul tag route served").isTrue();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -69,6 +95,13 @@ class DiagnosticsPageIT {
         if (gateway != null) {
             gateway.close();
         }
+        if (kube != null) {
+            kube.namespaces().withName(NS).delete();
+            kube.close();
+        }
+        if (consul != null) {
+            consul.close();
+        }
         if (upstream != null) {
             upstream.close();
         }
@@ -81,11 +114,14 @@ class DiagnosticsPageIT {
         wait.until(b -> b.findElement(By.id("summary")).getText().contains("routes served"));
 
         assertThat(browser.getTitle()).isEqualTo("Isthmus diagnostics");
-        assertThat(browser.findElement(By.id("summary")).getText()).contains("1 routes served").contains("1 rejected");
+        assertThat(browser.findElement(By.id("summary")).getText()).contains("3 routes served").contains("1 rejected");
         String routes = browser.findElement(By.id("route-rows")).getText();
         assertThat(routes).contains("file/shop").contains("shop.example.com").contains("/shop/…").contains("GET")
-                .contains("file/typo").contains("InvalidPolicy").contains("timeouts.response");
-        assertThat(browser.findElement(By.id("source-rows")).getText()).contains("file").contains("SYNCED");
+                .contains("file/typo").contains("InvalidPolicy").contains("timeouts.response")
+                .contains("gatewayroute/" + NS + "/catalog").contains("consul/dc1/inventory");
+        String sources = browser.findElement(By.id("source-rows")).getText();
+        assertThat(sources).contains("file").contains("gatewayroute").contains("consul").contains("SYNCED").doesNotContain("DEGRADED")
+                .doesNotContain("STARTING");
         assertThat(browser.findElement(By.id("upstream-rows")).getText()).contains(upstream.url().substring(7)).contains("healthy");
         assertThat(browser.findElement(By.id("health")).getText()).isEqualTo("UP");
 
