@@ -67,7 +67,7 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
     }
 
     @Override
-    protected ObjectRoutes read(ConfigMap cm) {
+    protected ObjectRoutes read(ConfigMap cm, Instant created) {
         String namespace = cm.getMetadata().getNamespace();
         String name = cm.getMetadata().getName();
         Map<String, String> annotations = cm.getMetadata().getAnnotations();
@@ -76,7 +76,6 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
         boolean ours = classes.serves(null, annotations);
         ObjectRef ref = new ObjectRef(SourceKind.CONFIG_MAP, namespace, name);
         long generation = generation(cm);
-        Instant created = cm.getMetadata().getCreationTimestamp() == null ? null : Instant.parse(cm.getMetadata().getCreationTimestamp());
         List<RouteSpec> routes = new ArrayList<>();
         List<SourceProblem> problems = new ArrayList<>();
         Map<String, String> keyOfRoute = new HashMap<>();

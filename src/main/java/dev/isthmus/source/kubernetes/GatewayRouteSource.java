@@ -23,8 +23,8 @@ import dev.isthmus.spec.GatewayRouteSpec;
 
 /**
  * Routes from GatewayRoute objects ({@code gatewayroutes.isthmus.dev}): one route per object, id
- * {@code gatewayroute/<namespace>/<name>}, generation {@code metadata.generation}, created
- * {@code metadata.creationTimestamp}.
+ * {@code gatewayroute/<namespace>/<name>}, generation {@code metadata.generation}, created as
+ * {@link InformerRouteSource} dates it.
  * <p>
  * Objects are watched untyped and each spec is read on its own by the same rules as a routes file
  * entry ({@link RoutesDocumentParser#readSpec}). A typed informer would deserialize the whole list
@@ -67,7 +67,7 @@ public final class GatewayRouteSource extends InformerRouteSource<GenericKuberne
     }
 
     @Override
-    protected ObjectRoutes read(GenericKubernetesResource object) {
+    protected ObjectRoutes read(GenericKubernetesResource object, Instant created) {
         String namespace = object.getMetadata().getNamespace();
         String name = object.getMetadata().getName();
         Object spec = object.getAdditionalProperties().get("spec");
@@ -90,8 +90,6 @@ public final class GatewayRouteSource extends InformerRouteSource<GenericKuberne
         catch (IllegalArgumentException e) {
             return new ObjectRoutes(List.of(), List.of(new SourceProblem(ref, id, "InvalidSpec", "spec: " + e.getMessage(), generation)));
         }
-        Instant created = object.getMetadata().getCreationTimestamp() == null ? null
-                : Instant.parse(object.getMetadata().getCreationTimestamp());
         return new ObjectRoutes(List.of(new RouteSpec(id, name, new Provenance(ref, generation, created), parsed)), List.of());
     }
 

@@ -57,7 +57,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     }
 
     /** An object as last read, and what it yielded (null: not for this gateway). */
-    private record Read<T>(T object, ObjectRoutes routes) {
+    private record Read<T>(T object, Instant created, ObjectRoutes routes) {
     }
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
@@ -94,8 +94,11 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     /** The informers over this source's objects, not yet started. */
     protected abstract NamespacedInformers<T> createInformers(ResourceEventHandler<T> handler, BiConsumer<String, Throwable> onError);
 
-    /** What an object yields; null when it is not for this gateway (another gateway class). */
-    protected abstract ObjectRoutes read(T object);
+    /**
+     * What an object yields; null when it is not for this gateway (another gateway class).
+     * {@code created} dates its routes for conflicts ({@link #created}).
+     */
+    protected abstract ObjectRoutes read(T object, Instant created);
 
     /** Whether a change cannot have changed what the object yields (e.g. only its status changed). */
     protected abstract boolean sameRoutes(T before, T after);
@@ -191,14 +194,17 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
         List<RouteSpec> routes = new ArrayList<>();
         List<SourceProblem> problems = new ArrayList<>();
         Map<String, Read<T>> current = new HashMap<>();
+        boolean initial = lastRoutes == null;
+        Instant now = clock.instant();
         int objects = 0;
         for (T obj : informers.list()) {
             String key = key(obj);
             Read<T> read = reads.get(key);
             // same name is not the same object: one deleted and created again restarts at generation 1
-            if (read == null || !Objects.equals(read.object().getMetadata().getUid(), obj.getMetadata().getUid())
-                    || !sameRoutes(read.object(), obj)) {
-                read = new Read<>(obj, readSafely(obj));
+            boolean sameObject = read != null && Objects.equals(read.object().getMetadata().getUid(), obj.getMetadata().getUid());
+            if (!sameObject || !sameRoutes(read.object(), obj)) {
+                Instant created = sameObject ? read.created() : created(obj, initial, now);
+                read = new Read<>(obj, created, readSafely(obj, created));
             }
             current.put(key, read);
             if (read.routes() != null) {
@@ -228,9 +234,22 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
         sink.accept(new SourceSnapshot(id, routes, problems, version, observed == null ? clock.instant() : observed));
     }
 
-    private ObjectRoutes readSafely(T obj) {
+    /**
+     * When an object's routes count as created, for conflicts (the older route wins). Objects in the
+     * first sync: {@code metadata.creationTimestamp}. Objects that appear later: the moment this
+     * source first saw them. Kubernetes records creationTimestamp to the second, while file and
+     * Consul routes are dated to the millisecond at which this gateway first saw them; a
+     * GatewayRoute created 200 ms after a file route appeared would otherwise look older than it
+     * and take its path.
+     */
+    private static Instant created(HasMetadata obj, boolean initialSync, Instant now) {
+        String timestamp = obj.getMetadata().getCreationTimestamp();
+        return initialSync && timestamp != null ? Instant.parse(timestamp) : now;
+    }
+
+    private ObjectRoutes readSafely(T obj, Instant created) {
         try {
-            return read(obj);
+            return read(obj, created);
         }
         catch (RuntimeException e) {
             // A bug in reading one object must not keep the others from being served.

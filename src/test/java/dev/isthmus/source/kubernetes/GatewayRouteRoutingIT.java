@@ -196,6 +196,33 @@ class GatewayRouteRoutingIT {
         assertThat(gateway.server("/bad/b")).isEqualTo("a");
     }
 
+    /**
+     * A GatewayRoute that conflicts with a file route which appeared milliseconds earlier loses to
+     * it. Kubernetes dates objects to the second; dated so, the GatewayRoute (created later in the
+     * same second) looked older and knocked the serving file route out.
+     */
+    @Test
+    void aGatewayRouteCreatedJustAfterAConflictingFileRouteLosesToIt() {
+        for (int i = 0; i < 3; i++) {
+            String path = "/same-second-" + i + "/";
+            gateway.app.writeRoutes("routes:\n  - {name: first-" + i + ", match: {path: {prefix: " + path + "}}, backends: [{url: \""
+                    + a.url() + "\"}]}\n");
+            String fileRoute = "file/first-" + i;
+            assertThat(Await.until(Duration.ofSeconds(10), () -> gateway.verdict(fileRoute) != null)).as("file route served").isTrue();
+            apply("late-" + i, """
+                    match: {path: {prefix: %s}}
+                    backends: [{url: "%s"}]
+                    """.formatted(path, b.url()));
+            GatewayRouteStatus late = awaitStatus("late-" + i, s -> condition(s, "Accepted") != null);
+            assertThat(condition(late, "Accepted").getStatus()).as("round %d", i).isEqualTo("False");
+            assertThat(condition(late, "Accepted").getReason()).isEqualTo("Conflicted");
+            assertThat(condition(late, "Accepted").getMessage()).contains("file/first-" + i);
+            assertThat(gateway.server(path + "x")).isEqualTo("a");
+            client.resource(KubeFixtures.gatewayRoute(NS, "late-" + i, "{}")).delete();
+        }
+        gateway.app.writeRoutes("routes: []\n");
+    }
+
     @Test
     void statusFollowsConditionConventionsAndIsNotRewrittenWhenNothingChanged() throws Exception {
         apply("conventions", """
