@@ -61,7 +61,9 @@ public class ConsulConfiguration {
         if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("isthmus.consul.wait must be between 1s and 10m (Consul's limit), was " + wait);
         }
-        return new ConsulHttpClient(ConsulAutoConfiguration.createConsulClientBaseUrl(consul), token, tls, wait);
+        boolean clientCertificate = tls != null && consul.getTls() != null && consul.getTls().getCertificatePath() != null
+                && !consul.getTls().getCertificatePath().isBlank();
+        return new ConsulHttpClient(ConsulAutoConfiguration.createConsulClientBaseUrl(consul), token, tls, clientCertificate, wait);
     }
 
     @Bean

@@ -88,6 +88,33 @@ public final class ConsulFailure extends RuntimeException {
         return new ConsulFailure(Kind.HTTP, what + " answered " + status + (text.isEmpty() ? "" : ": " + text));
     }
 
+    /**
+     * Like {@link #ofError(Throwable, String)}, for a client that presents a certificate. Under TLS
+     * 1.3 an agent checks the client certificate after the client has finished its handshake, and
+     * refuses an untrusted one with an alert the client may never read: all it sees is the
+     * connection closing before any answer, which is also what an agent going away looks like. The
+     * kind stays UNREACHABLE (it may be an outage); the message names the likelier cause.
+     */
+    static ConsulFailure ofError(Throwable error, String what, boolean clientCertificate) {
+        ConsulFailure failure = ofError(error, what);
+        if (!clientCertificate || failure.kind() != Kind.UNREACHABLE || !closedBeforeAnswer(error)) {
+            return failure;
+        }
+        return new ConsulFailure(Kind.UNREACHABLE, failure.getMessage() + "; if this persists while the agent is up, it does not trust"
+                + " this gateway's client certificate (spring.cloud.consul.tls.certificate-path): under TLS 1.3 an agent refuses one"
+                + " by closing the connection", error);
+    }
+
+    private static boolean closedBeforeAnswer(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException || (t instanceof IOException && t.getMessage() != null
+                    && t.getMessage().contains("received no bytes"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Classifies a transport error (connection, TLS, timeout). */
     static ConsulFailure ofError(Throwable error, String what) {
         if (error instanceof ConsulFailure f) {

@@ -87,13 +87,16 @@ public final class ConsulHttpClient implements AutoCloseable {
     private final Duration blockingTimeout;
     private final ExecutorService callbacks;
     private final HttpClient client;
+    private final boolean clientCertificate;
 
     /**
      * @param baseUrl {@code scheme://host:port[/path]}, as Spring Cloud Consul builds it
      * @param token ACL token, or null for the anonymous token
      * @param tls the TLS context for https, or null for the JVM's default
+     * @param clientCertificate whether {@code tls} presents a client certificate (for error messages)
      */
-    public ConsulHttpClient(String baseUrl, String token, SSLContext tls, Duration wait) {
+    public ConsulHttpClient(String baseUrl, String token, SSLContext tls, boolean clientCertificate, Duration wait) {
+        this.clientCertificate = clientCertificate;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token == null || token.isBlank() ? null : token;
         this.wait = wait;
@@ -170,7 +173,7 @@ public final class ConsulHttpClient implements AutoCloseable {
                 });
             });
         })
-                .onErrorMap(e -> ConsulFailure.ofError(e, what))
+                .onErrorMap(e -> ConsulFailure.ofError(e, what, clientCertificate))
                 .flatMap(r -> r.statusCode() == 200 ? Mono.just(new Response(200, r.headers(), r.body()))
                         : Mono.error(ConsulFailure.ofStatus(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8), what)));
     }
