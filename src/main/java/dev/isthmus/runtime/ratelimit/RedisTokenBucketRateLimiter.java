@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
-import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpStatus;
@@ -21,7 +20,7 @@ import org.springframework.web.server.ResponseStatusException;
  * fails, while Isthmus lets the operator choose ({@code isthmus.rate-limit.redis-fail-open}), and
  * reports Redis trouble in health.
  */
-public final class RedisTokenBucketRateLimiter implements RateLimiter<Object> {
+public final class RedisTokenBucketRateLimiter extends RouteRateLimiter {
 
     private static final Logger log = LoggerFactory.getLogger(RedisTokenBucketRateLimiter.class);
 
@@ -69,20 +68,5 @@ public final class RedisTokenBucketRateLimiter implements RateLimiter<Object> {
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                     "rate limiter unavailable (Redis) and isthmus.rate-limit.redis-fail-open is false", e));
         });
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        return Map.of();
-    }
-
-    @Override
-    public Class<Object> getConfigClass() {
-        return Object.class;
-    }
-
-    @Override
-    public Object newConfig() {
-        return new Object();
     }
 }

@@ -7,7 +7,6 @@ import java.util.function.LongSupplier;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 
 /**
  * The {@code local} rate-limit scope: one token bucket per key, in this gateway replica's memory.
@@ -16,7 +15,7 @@ import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
  * (full) buckets are dropped first; when every tracked key is active and the bound is reached,
  * new keys are let through rather than tracked, so a flood of distinct keys cannot exhaust memory.
  */
-public final class TokenBucketRateLimiter implements RateLimiter<Object> {
+public final class TokenBucketRateLimiter extends RouteRateLimiter {
 
     private final double ratePerNano;
     private final int burst;
@@ -91,20 +90,5 @@ public final class TokenBucketRateLimiter implements RateLimiter<Object> {
 
     int trackedKeys() {
         return buckets.size();
-    }
-
-    @Override
-    public Map<String, Object> getConfig() {
-        return Map.of();
-    }
-
-    @Override
-    public Class<Object> getConfigClass() {
-        return Object.class;
-    }
-
-    @Override
-    public Object newConfig() {
-        return new Object();
     }
 }
