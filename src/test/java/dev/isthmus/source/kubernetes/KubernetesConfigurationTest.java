@@ -60,7 +60,8 @@ class KubernetesConfigurationTest {
     @Test
     void onItBuildsItsClientFromSpringCloudKubernetesSettingsOutsideAPod() {
         runner.withPropertyValues("isthmus.kubernetes.enabled=true",
-                "spring.cloud.kubernetes.client.master-url=https://kube.example.internal:6443",
+                // loopback port 1: nothing listens, so the leader election's first attempt fails fast and never leaves the host
+                "spring.cloud.kubernetes.client.master-url=https://127.0.0.1:1",
                 "spring.cloud.kubernetes.client.namespace=gateway-ns",
                 "spring.cloud.kubernetes.client.request-timeout=7s",
                 "spring.cloud.kubernetes.client.watch-reconnect-interval=250ms",
@@ -71,7 +72,7 @@ class KubernetesConfigurationTest {
                     assertThat(ctx).getBeans(RouteSource.class).containsOnlyKeys("gatewayRouteSource", "configMapRouteSource");
                     assertThat(ctx).hasSingleBean(ServiceRegistry.class);
                     Config config = ctx.getBean(KubernetesClient.class).getConfiguration();
-                    assertThat(config.getMasterUrl()).isEqualTo("https://kube.example.internal:6443/");
+                    assertThat(config.getMasterUrl()).isEqualTo("https://127.0.0.1:1/");
                     assertThat(config.getNamespace()).isEqualTo("gateway-ns");
                     assertThat(config.getRequestTimeout()).isEqualTo((int) Duration.ofSeconds(7).toMillis());
                     assertThat(config.getWatchReconnectInterval()).isEqualTo(250);
@@ -79,7 +80,7 @@ class KubernetesConfigurationTest {
                     assertThat(KubernetesConfiguration.leaseNamespace(k, ctx.getBean(KubernetesClient.class))).isEqualTo("gateway-ns");
                     assertThat(KubernetesConfiguration.leaseName(k)).as("each gateway class elects its own writer")
                             .isEqualTo("isthmus-status-writer-public");
-                    assertThat(ctx.getBean(KubernetesClientProperties.class).masterUrl()).isEqualTo("https://kube.example.internal:6443");
+                    assertThat(ctx.getBean(KubernetesClientProperties.class).masterUrl()).isEqualTo("https://127.0.0.1:1");
                 });
     }
 }
