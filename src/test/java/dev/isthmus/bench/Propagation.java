@@ -297,9 +297,18 @@ final class Propagation {
     }
 
     private static Set<String> sources(String management) throws Exception {
-        HttpResponse<String> r = BenchTools.get(management + "/actuator/sources");
+        // The management server starts after the gateway's: the gateway port can serve a moment before it answers.
+        HttpResponse<String> r = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((r == null || r.statusCode() != 200) && System.nanoTime() < deadline) {
+            r = BenchTools.get(management + "/actuator/sources");
+            if (r == null || r.statusCode() != 200) {
+                Thread.sleep(100);
+            }
+        }
         Set<String> ids = new TreeSet<>();
         if (r == null || r.statusCode() != 200) {
+            System.out.println("[bench] " + management + "/actuator/sources answered " + (r == null ? "nothing" : r.statusCode() + ": " + r.body()));
             return ids;
         }
         JsonNode root = JSON.readTree(r.body());
