@@ -71,9 +71,9 @@ import dev.isthmus.runtime.ratelimit.RedisRateLimitHealth;
 import dev.isthmus.runtime.ratelimit.RedisRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
 import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
+import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.source.RouteSources;
-import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.file.FileRouteSource;
 
 /**

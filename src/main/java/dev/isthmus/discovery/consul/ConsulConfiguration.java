@@ -61,8 +61,7 @@ public class ConsulConfiguration {
         if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("isthmus.consul.wait must be between 1s and 10m (Consul's limit), was " + wait);
         }
-        boolean clientCertificate = tls != null && consul.getTls() != null && consul.getTls().getCertificatePath() != null
-                && !consul.getTls().getCertificatePath().isBlank();
+        boolean clientCertificate = tls != null && ConsulTls.presentsClientCertificate(consul.getTls());
         return new ConsulHttpClient(ConsulAutoConfiguration.createConsulClientBaseUrl(consul), token, tls, clientCertificate, wait);
     }
 

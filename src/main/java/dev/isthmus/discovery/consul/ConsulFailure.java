@@ -1,5 +1,6 @@
 package dev.isthmus.discovery.consul;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -107,7 +108,7 @@ public final class ConsulFailure extends RuntimeException {
 
     private static boolean closedBeforeAnswer(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof java.io.EOFException || (t instanceof IOException && t.getMessage() != null
+            if (t instanceof EOFException || (t instanceof IOException && t.getMessage() != null
                     && t.getMessage().contains("received no bytes"))) {
                 return true;
             }

@@ -28,11 +28,16 @@ final class ConsulTls {
     private ConsulTls() {
     }
 
+    /** Whether the context {@link #sslContext} builds presents a client certificate. */
+    static boolean presentsClientCertificate(ConsulProperties.TLSConfig tls) {
+        return tls != null && hasText(tls.getCertificatePath());
+    }
+
     /** @throws IllegalStateException when a store cannot be read: bad TLS settings fail at startup */
     static SSLContext sslContext(ConsulProperties.TLSConfig tls) {
         KeyManagerFactory keys = null;
         TrustManagerFactory trust = null;
-        if (tls != null && hasText(tls.getCertificatePath())) {
+        if (presentsClientCertificate(tls)) {
             char[] password = chars(tls.getCertificatePassword());
             KeyStore store = load("spring.cloud.consul.tls.certificate-path", tls.getCertificatePath(), password);
             try {
