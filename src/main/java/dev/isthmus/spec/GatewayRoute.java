@@ -1,5 +1,6 @@
 package dev.isthmus.spec;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -28,6 +29,19 @@ public class GatewayRoute extends CustomResource<GatewayRouteSpec, GatewayRouteS
 
     public static final String GROUP = "isthmus.dev";
     public static final String VERSION = "v1alpha1";
+
+    // Overridden only to describe spec and status in the CRD schema (kubectl explain).
+    @Override
+    @JsonPropertyDescription("The route as authored: what to match and where to send it.")
+    public GatewayRouteSpec getSpec() {
+        return super.getSpec();
+    }
+
+    @Override
+    @JsonPropertyDescription("What the gateway made of the route, written by the gateway.")
+    public GatewayRouteStatus getStatus() {
+        return super.getStatus();
+    }
 
     // The spec is a record without a no-arg constructor: nothing to pre-instantiate.
     @Override
