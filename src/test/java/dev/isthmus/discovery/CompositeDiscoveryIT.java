@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One service name, "catalog", registered in both a real kube-apiserver (Service + EndpointSlice)
  * and a real Consul agent, each pointing at its own real upstream: every discovery policy picks
- * what DESIGN.md §3.4 says, qualified names bypass the policy, and the choice changes as soon as
+ * what docs/design.md §3.4 says, qualified names bypass the policy, and the choice changes as soon as
  * a registry's state does.
  */
 class CompositeDiscoveryIT {
