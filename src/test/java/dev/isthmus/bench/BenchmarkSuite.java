@@ -310,7 +310,7 @@ public final class BenchmarkSuite {
                 rewrite: {prefix: /v2/}
                 requestHeaders: {set: {X-Gateway: isthmus}, add: {X-Bench: "1"}, remove: [Cookie]}
                 responseHeaders: {set: {X-Served-By: isthmus}, remove: [X-Powered-By]}
-                retries: {attempts: 2, on: [connect-failure, gateway-error, 5xx], perTryTimeout: 3s, backoff: 50ms}
+                retries: {attempts: 2, "on": [connect-failure, gateway-error, 5xx], perTryTimeout: 3s, backoff: 50ms}
                 circuitBreaker: {failureRateThreshold: 50, slowCallDurationThreshold: 2s, minimumCalls: 20, openDuration: 30s}
                 backends: [{url: "UPSTREAM"}]
             """;
