@@ -33,6 +33,8 @@ step() {
 }
 
 log "HEAD $(git rev-parse --short HEAD) extracted into $copy"
+# nothing in the repository reads or names files outside it
+if (cd "$copy" && grep -rnIE '\.\./shared|DESIGN\.md' .); then log "FAILED: the files above name something outside the repository"; exit 1; fi
 step "scripts/provision-test-infra.sh" scripts/provision-test-infra.sh
 step "bench/setup.sh" bench/setup.sh
 # The build starts: the CRD is generated and post-processed, the chart's copy matches it, the jar is built.
