@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * test JVM at an address inside it (never one of this machine's own), carrying HTTP both ways,
  * refusing connections once a server is killed, and removed again, also when left by a killed JVM.
  */
-class TestNetworkIT {
+class NetworkNamespaceIT {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
