@@ -31,6 +31,7 @@ import dev.isthmus.spec.HttpMethod;
  * @param hosts empty means any host
  * @param methods empty means any method
  * @param backends empty exactly when {@code redirect} is set
+ * @param forwardedHeaders whether X-Forwarded-* and Forwarded are sent upstream
  * @param spec the authored spec, kept so unchanged routes can reuse their runtime filter chain
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -59,6 +60,7 @@ public record CompiledRoute(
         CorsPolicy cors,
         MirrorPolicy mirror,
         boolean websocket,
+        boolean forwardedHeaders,
         @JsonIgnore GatewayRouteSpec spec) {
 
     /**

@@ -93,8 +93,9 @@ final class RouteValidator {
         RedirectAction redirect = s.redirect() == null ? null : redirect(c, s, path);
         PathRewrite rewrite = s.rewrite() == null ? null : rewrite(c, s, path);
         if (redirect != null && (rewrite != null || s.hostRewrite() != null || Boolean.TRUE.equals(s.autoHostRewrite())
-                || s.retries() != null || s.circuitBreaker() != null || s.mirror() != null || s.loadBalancer() != null)) {
-            c.fail("InvalidRedirect", "a redirect route cannot also rewrite, retry, balance, break circuits or mirror");
+                || s.retries() != null || s.circuitBreaker() != null || s.mirror() != null || s.loadBalancer() != null
+                || s.forwardedHeaders() != null)) {
+            c.fail("InvalidRedirect", "a redirect route cannot also rewrite, retry, balance, break circuits, mirror or set forwardedHeaders");
         }
         HostHeader hostHeader = hostHeader(c, s);
         HeaderEdits requestHeaders = headerEdits(c, "requestHeaders", s.requestHeaders());
@@ -110,7 +111,8 @@ final class RouteValidator {
         c.throwIfFailed();
         return new CompiledRoute(route.id(), route.name(), route.provenance(), s.precedence() == null ? 0 : s.precedence(),
                 hosts, path, methods, headers, query, backends, redirect, rewrite, hostHeader, requestHeaders, responseHeaders,
-                timeouts, retries, breaker, lb, rateLimit, cors, mirror, Boolean.TRUE.equals(s.websocket()), s);
+                timeouts, retries, breaker, lb, rateLimit, cors, mirror, Boolean.TRUE.equals(s.websocket()),
+                !Boolean.FALSE.equals(s.forwardedHeaders()), s);
     }
 
     // --- match ---

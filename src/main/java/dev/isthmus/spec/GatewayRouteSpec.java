@@ -43,5 +43,8 @@ public record GatewayRouteSpec(
         Cors cors,
         Mirror mirror,
         @JsonPropertyDescription("Allow WebSocket upgrades on this route.")
-        Boolean websocket) {
+        Boolean websocket,
+        @JsonPropertyDescription("Send X-Forwarded-For, -Proto, -Host, -Port and Forwarded to the backend (default true). "
+                + "false sends none of them; what the client sent under these names is never passed on either way.")
+        Boolean forwardedHeaders) {
 }
