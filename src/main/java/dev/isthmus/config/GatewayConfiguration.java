@@ -66,6 +66,7 @@ import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
 import dev.isthmus.runtime.filter.RequestValidationWebFilter;
 import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
+import dev.isthmus.runtime.ratelimit.LocalBucketTable;
 import dev.isthmus.runtime.ratelimit.LocalRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RedisRateLimitHealth;
 import dev.isthmus.runtime.ratelimit.RedisRateLimiterProvider;
@@ -272,7 +273,7 @@ public class GatewayConfiguration {
             IsthmusProperties properties, ServiceResolver resolver, ObjectProvider<ReactiveStringRedisTemplate> redis,
             RedisRateLimitHealth redisHealth) {
         // Spring Cloud Gateway registers its rate-limit factory only with a RateLimiter bean; each route brings its own.
-        var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, 1), RateLimitKeyResolver.clientIp());
+        var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, new LocalBucketTable(1)), RateLimitKeyResolver.clientIp());
         var factories = new RouteMaterializer.Factories(addRequestHeader, setRequestHeader, removeRequestHeader, addResponseHeader,
                 setResponseHeader, removeResponseHeader, preserveHostHeader, setRequestHostHeader, rewritePath, setPath, retry,
                 circuitBreaker, circuitBreakerRegistry, timeLimiterRegistry, rateLimit,

@@ -442,7 +442,11 @@ public class IsthmusProperties {
 
     /** Rate limiting. */
     public static class RateLimit {
-        /** Most client keys tracked per route by the local scope; beyond it, new keys are not limited. */
+        /**
+         * Most client keys the local scope tracks at once, across all routes (about 200 bytes each, whatever the key). Idle
+         * keys are dropped once their bucket is full again; beyond the bound, keys without a bucket share one bucket per
+         * route, so they are limited together, never let through.
+         */
         private int maxKeys = 100_000;
         /** With scope redis and Redis unreachable: allow requests (true) or answer 503 (false). */
         private boolean redisFailOpen = true;
