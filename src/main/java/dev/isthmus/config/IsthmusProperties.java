@@ -480,8 +480,11 @@ public class IsthmusProperties {
 
     /** Request mirroring. */
     public static class Mirror {
-        /** Most mirrored requests in flight at once; beyond it, requests are not mirrored. */
-        private int maxInFlight = 256;
+        /**
+         * Most mirrored requests in flight at once; beyond it, requests are not mirrored. Each holds its body (up to
+         * max-body-bytes, twice while it is copied): 32 x 1 MiB x 2 = 64 MiB of heap at most by default.
+         */
+        private int maxInFlight = 32;
         /** Largest request body mirrored. */
         private int maxBodyBytes = 1_048_576;
 

@@ -382,10 +382,10 @@ public final class RouteMaterializer {
         if (p == null) {
             return null;
         }
-        CorsConfiguration c = new CorsConfiguration();
+        CorsOrigins c = new CorsOrigins();
         for (String origin : p.allowOrigins()) {
             if (origin.contains("*") && !origin.equals("*")) {
-                c.addAllowedOriginPattern(origin);
+                c.addWildcardOrigin(origin);
             }
             else {
                 c.addAllowedOrigin(origin);
