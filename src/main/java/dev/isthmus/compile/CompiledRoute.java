@@ -85,4 +85,16 @@ public record CompiledRoute(
     public boolean isRedirect() {
         return redirect != null;
     }
+
+    /** This route as the admin endpoints show it: header edit values redacted. */
+    public CompiledRoute redacted() {
+        HeaderEdits req = requestHeaders.redacted();
+        HeaderEdits resp = responseHeaders.redacted();
+        if (req == requestHeaders && resp == responseHeaders) {
+            return this;
+        }
+        return new CompiledRoute(id, name, provenance, precedence, hosts, path, methods, headers, queryParams, backends, redirect,
+                rewrite, hostHeader, req, resp, timeouts, retries, circuitBreaker, loadBalancing, rateLimit, cors, mirror, websocket,
+                forwardedHeaders, spec);
+    }
 }

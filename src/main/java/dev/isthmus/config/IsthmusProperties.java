@@ -20,6 +20,47 @@ public class IsthmusProperties {
     private final Demo demo = new Demo();
     private final AccessLog accessLog = new AccessLog();
     private final Server server = new Server();
+    private final Admin admin = new Admin();
+
+    public Admin getAdmin() {
+        return admin;
+    }
+
+    /** The admin port (management.server.port, bound to management.server.address). */
+    public static class Admin {
+        private final Auth auth = new Auth();
+
+        public Auth getAuth() {
+            return auth;
+        }
+
+        /**
+         * Optional authentication of the admin endpoints and the diagnostics page: on when either file is set. The probe
+         * groups (/actuator/health/liveness, /readiness) stay open; /actuator/health shows details only when authenticated.
+         */
+        public static class Auth {
+            /** File holding a bearer token (e.g. a Secret mount); requests with 'Authorization: Bearer <token>' are admitted. Re-read when it changes. */
+            private String bearerTokenFile;
+            /** File of 'user:password' lines (e.g. a Secret mount) for HTTP basic authentication, as browsers use on the diagnostics page. Re-read when it changes. */
+            private String basicCredentialsFile;
+
+            public String getBearerTokenFile() {
+                return bearerTokenFile;
+            }
+
+            public void setBearerTokenFile(String bearerTokenFile) {
+                this.bearerTokenFile = bearerTokenFile;
+            }
+
+            public String getBasicCredentialsFile() {
+                return basicCredentialsFile;
+            }
+
+            public void setBasicCredentialsFile(String basicCredentialsFile) {
+                this.basicCredentialsFile = basicCredentialsFile;
+            }
+        }
+    }
 
     public Server getServer() {
         return server;
