@@ -301,7 +301,7 @@ final class RouteValidator {
             uri = new URI(url);
         }
         catch (URISyntaxException e) {
-            c.fail("InvalidBackend", where + ".url '" + abbreviate(url) + "' is not a URL: " + e.getReason());
+            c.fail("InvalidBackend", where + ".url '" + abbreviate(withoutUserInfo(url)) + "' is not a URL: " + e.getReason());
             return null;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -310,7 +310,7 @@ final class RouteValidator {
             return null;
         }
         if (uri.getHost() == null) {
-            c.fail("InvalidBackend", where + ".url '" + abbreviate(url) + "' has no host");
+            c.fail("InvalidBackend", where + ".url '" + abbreviate(withoutUserInfo(url)) + "' has no host");
             return null;
         }
         if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
@@ -745,6 +745,18 @@ final class RouteValidator {
 
     private static String printable(char ch) {
         return ch < 0x20 || ch == 0x7f ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
+    }
+
+    /** A URL as status and logs may show it: credentials before an '@' in the authority become '***'. */
+    static String withoutUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        int start = scheme < 0 ? 0 : scheme + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < start ? url : url.substring(0, start) + "***" + url.substring(at);
     }
 
     private static String abbreviate(String s) {
