@@ -25,7 +25,7 @@ public final class GatewayProcess implements AutoCloseable {
     private final ManagedProcess process;
     private final Path workDir;
 
-    private GatewayProcess(Map<String, String> properties, Path workDir, List<String> jvmArgs) {
+    private GatewayProcess(Map<String, String> properties, Path workDir, List<String> jvmArgs, Map<String, String> env) {
         this.workDir = workDir;
         String jar = System.getProperty("isthmus.jar", "target/isthmus.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
@@ -42,7 +42,7 @@ public final class GatewayProcess implements AutoCloseable {
         props.putAll(properties);
         props.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         // its own working directory, so the repository's config/ stays out of it
-        this.process = ManagedProcess.start(cmd, workDir.resolve("gateway.log"), Map.of(), workDir);
+        this.process = ManagedProcess.start(cmd, workDir.resolve("gateway.log"), env, workDir);
     }
 
     public static GatewayProcess start(Map<String, String> properties, String routesYaml) {
@@ -50,10 +50,15 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Map<String, String> properties, String routesYaml, List<String> jvmArgs) {
+        return start(properties, routesYaml, jvmArgs, Map.of());
+    }
+
+    /** With extra environment variables, e.g. those the kubelet sets in every pod. */
+    public static GatewayProcess start(Map<String, String> properties, String routesYaml, List<String> jvmArgs, Map<String, String> env) {
         try {
             Path dir = Files.createTempDirectory("isthmus-gw");
             Files.writeString(dir.resolve("routes.yaml"), routesYaml == null ? "routes: []\n" : routesYaml);
-            GatewayProcess g = new GatewayProcess(properties, dir, jvmArgs);
+            GatewayProcess g = new GatewayProcess(properties, dir, jvmArgs, env);
             g.awaitReady(Duration.ofSeconds(90));
             return g;
         }
