@@ -9,6 +9,7 @@ import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
@@ -70,6 +71,17 @@ public final class RequestValidationWebFilter implements WebFilter, Ordered {
                 return PathNormalizationWebFilter.badRequest(exchange, "request target host differs from the Host header");
             }
         }
+        // Netty frames bodies by the last transfer coding; an upstream or front proxy may read a list
+        // such as "identity, chunked" otherwise: only plain chunked is accepted (RFC 9112 §6.1: 501)
+        String te = request.getHeaders().getFirst(HttpHeaders.TRANSFER_ENCODING);
+        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
+            return refuse(exchange, HttpStatus.NOT_IMPLEMENTED, "only the chunked transfer coding is supported");
+        }
+        // 100-continue is the one expectation HTTP defines (RFC 9110 §10.1.1); others get 417, not the upstream
+        String expect = request.getHeaders().getFirst(HttpHeaders.EXPECT);
+        if (expect != null && !expect.trim().equalsIgnoreCase("100-continue")) {
+            return refuse(exchange, HttpStatus.EXPECTATION_FAILED, "unsupported expectation");
+        }
         List<String> connection = request.getHeaders().get(HttpHeaders.CONNECTION);
         List<String> nominated = ConnectionHeader.nominated(connection);
         if (!nominated.isEmpty()) {
@@ -86,6 +98,12 @@ public final class RequestValidationWebFilter implements WebFilter, Ordered {
             return chain.filter(exchange.mutate().request(stripped).build());
         }
         return chain.filter(exchange);
+    }
+
+    /** Answers and closes: the rest of the request cannot be trusted to be framed as we think. */
+    private static Mono<Void> refuse(ServerWebExchange exchange, HttpStatus status, String reason) {
+        exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+        return PathNormalizationWebFilter.respond(exchange, status, reason);
     }
 
     @Override
