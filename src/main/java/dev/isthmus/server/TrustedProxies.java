@@ -67,6 +67,7 @@ public final class TrustedProxies implements BiFunction<ConnectionInfo, HttpRequ
         int clientPort = peer.getPort();
         List<String> chain = new ArrayList<>();
         chain.add(peerText);
+        Hop clientHop = null;
         for (int i = hops.size() - 1; i >= 0 && trusted.contains(client); i--) {
             Hop hop = hops.get(i);
             if (hop.address == null) {
@@ -75,17 +76,20 @@ public final class TrustedProxies implements BiFunction<ConnectionInfo, HttpRequ
             client = hop.address;
             clientPort = 0;
             chain.add(0, client.getHostAddress());
+            clientHop = hop;
         }
         String proto;
         String host;
         int port;
         if (rfc7239) {
-            Hop nearest = hops.isEmpty() ? null : hops.get(hops.size() - 1);
-            proto = nearest == null ? null : nearest.proto;
-            host = nearest == null ? null : nearest.host;
+            // the element naming the client was written by the proxy the client connected to: its
+            // proto and host are what the client used
+            proto = clientHop == null ? null : clientHop.proto;
+            host = clientHop == null ? null : clientHop.host;
             port = -1;
         }
         else {
+            // the value the nearest trusted proxy set (or appended): a left part may be the client's own
             proto = last(headers.getAll("X-Forwarded-Proto"));
             host = last(headers.getAll("X-Forwarded-Host"));
             port = port(last(headers.getAll("X-Forwarded-Port")));

@@ -56,11 +56,23 @@ public final class GatewayProcess implements AutoCloseable {
     /** With extra environment variables, e.g. those the kubelet sets in every pod. */
     public static GatewayProcess start(Map<String, String> properties, String routesYaml, List<String> jvmArgs, Map<String, String> env) {
         try {
-            Path dir = Files.createTempDirectory("isthmus-gw");
-            Files.writeString(dir.resolve("routes.yaml"), routesYaml == null ? "routes: []\n" : routesYaml);
-            GatewayProcess g = new GatewayProcess(properties, dir, jvmArgs, env);
-            g.awaitReady(Duration.ofSeconds(90));
-            return g;
+            // A free port can be taken by someone else before the gateway binds it (on a shared
+            // machine, an outgoing connection's ephemeral port): then once more on fresh ports.
+            for (int attempt = 1;; attempt++) {
+                Path dir = Files.createTempDirectory("isthmus-gw");
+                Files.writeString(dir.resolve("routes.yaml"), routesYaml == null ? "routes: []\n" : routesYaml);
+                GatewayProcess g = new GatewayProcess(properties, dir, jvmArgs, env);
+                try {
+                    g.awaitReady(Duration.ofSeconds(90));
+                    return g;
+                }
+                catch (PortTaken e) {
+                    g.close();
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                }
+            }
         }
         catch (IOException e) {
             throw new IllegalStateException(e);
@@ -70,6 +82,9 @@ public final class GatewayProcess implements AutoCloseable {
     public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
         boolean ok = Await.until(timeout, () -> {
+            if (log().contains("was already in use")) {
+                throw new PortTaken(logTail());
+            }
             if (!process.isAlive()) {
                 throw new IllegalStateException("gateway exited: " + logTail());
             }
@@ -133,5 +148,14 @@ public final class GatewayProcess implements AutoCloseable {
     @Override
     public void close() {
         process.close();
+    }
+
+    /** The gateway could not bind a port chosen for it. */
+    static final class PortTaken extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(String log) {
+            super("a port was taken before the gateway could bind it:\n" + log);
+        }
     }
 }
