@@ -80,6 +80,11 @@ class ClientAddressIT {
                     match: {path: {prefix: /limited}}
                     rateLimit: {requestsPerSecond: 1, burst: 1, key: client-ip}
                     backends: [{url: "%1$s"}]
+                  # no upstream, so a pipelined burst is answered within milliseconds even on a busy machine
+                  - name: limited-redirect
+                    match: {path: {prefix: /burst}}
+                    rateLimit: {requestsPerSecond: 1, burst: 5, key: client-ip}
+                    redirect: {path: /elsewhere}
                   - name: quiet
                     match: {path: {prefix: /quiet}}
                     forwardedHeaders: false
@@ -134,11 +139,13 @@ class ClientAddressIT {
     @Test
     void rotatingXForwardedForDoesNotBypassAClientIpLimit() throws IOException {
         List<String> requests = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            requests.add(request("/limited/x", "X-Forwarded-For: 10.0.0." + i, "Forwarded: for=10.0.1." + i));
+        for (int i = 1; i <= 10; i++) {
+            requests.add(request("/burst/x", "X-Forwarded-For: 10.0.0." + i, "Forwarded: for=10.0.1." + i));
         }
-        // before: 200 200 200 200 200 in a pod (Spring Boot's NATIVE forwarded headers)
-        assertThat(pipelined(plain.port(), requests)).as("one bucket: the peer's").containsExactly(200, 429, 429, 429, 429);
+        // one bucket of 5, the peer's (a token or two may refill on a slow machine); before, in a pod
+        // (Spring Boot's NATIVE forwarded headers), each rotated address had its own: 10 of 10 allowed
+        long allowed = pipelined(plain.port(), requests).stream().filter(s -> s == 302).count();
+        assertThat(allowed).isBetween(5L, 7L);
     }
 
     @Test
@@ -186,9 +193,14 @@ class ClientAddressIT {
 
     @Test
     void rateLimitsCountPerClientNotPerProxy() throws IOException {
-        assertThat(pipelined(trusted.port(), List.of(request("/limited/x", "X-Forwarded-For: 198.51.100.1"),
-                request("/limited/x", "X-Forwarded-For: 198.51.100.1"), request("/limited/x", "X-Forwarded-For: 198.51.100.2"))))
-                .as("a client, the same client again, another client").containsExactly(200, 429, 200);
+        List<String> requests = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            requests.add(request("/burst/x", "X-Forwarded-For: 198.51.100.1"));
+        }
+        requests.add(request("/burst/x", "X-Forwarded-For: 198.51.100.2"));
+        List<Integer> statuses = pipelined(trusted.port(), requests);
+        assertThat(statuses.subList(0, 10).stream().filter(s -> s == 302).count()).as("one client's bucket of 5").isBetween(5L, 7L);
+        assertThat(statuses.get(10)).as("another client behind the same proxy has its own").isEqualTo(302);
     }
 
     @Test
@@ -221,11 +233,19 @@ class ClientAddressIT {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", trusted.port()), 5000);
                 s.setSoTimeout(10000);
-                String two = request("/limited/v2") + request("/limited/v2");
-                s.getOutputStream().write(concat(proxyV2(client, 40001), two.getBytes(StandardCharsets.ISO_8859_1)));
+                StringBuilder requests = new StringBuilder();
+                for (int i = 0; i < 8; i++) {
+                    requests.append(request("/burst/v2"));
+                }
+                requests.append(request("/echo/v2"));
+                s.getOutputStream().write(concat(proxyV2(client, 40001), requests.toString().getBytes(StandardCharsets.ISO_8859_1)));
                 var in = new java.io.BufferedInputStream(s.getInputStream());
-                assertThat(RawHttp.status(RawHttp.readResponse(in))).as("%s: its own bucket", client).isEqualTo(200);
-                assertThat(RawHttp.status(RawHttp.readResponse(in))).as("%s again", client).isEqualTo(429);
+                int allowed = 0;
+                for (int i = 0; i < 8; i++) {
+                    allowed += RawHttp.status(RawHttp.readResponse(in)) == 302 ? 1 : 0;
+                }
+                assertThat(allowed).as("%s: its own bucket of 5, whoever connected before", client).isBetween(5, 7);
+                assertThat(RawHttp.status(RawHttp.readResponse(in))).isEqualTo(200);
             }
             assertThat(a.last().header("X-Forwarded-For")).isEqualTo(client);
         }
