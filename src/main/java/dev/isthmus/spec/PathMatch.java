@@ -15,6 +15,6 @@ public record PathMatch(
         @Pattern("^/") @Size(max = 1024) String prefix,
         @JsonPropertyDescription("Matches this path only.")
         @Pattern("^/") @Size(max = 1024) String exact,
-        @JsonPropertyDescription("A Java regular expression the whole path must match. Linear-time checked at compile.")
+        @JsonPropertyDescription("An RE2 regular expression the whole path must match (linear time: no backreferences or lookaround).")
         @Size(max = 1024) String regex) {
 }
