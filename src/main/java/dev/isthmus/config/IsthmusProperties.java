@@ -6,6 +6,8 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import dev.isthmus.discovery.DiscoveryPolicy;
+
 /** The gateway's own behaviour ({@code isthmus.*}). Connections reuse Spring Cloud's settings. */
 @ConfigurationProperties("isthmus")
 public class IsthmusProperties {
@@ -303,18 +305,6 @@ public class IsthmusProperties {
         public void setPolicy(DiscoveryPolicy policy) {
             this.policy = policy;
         }
-    }
-
-    /** Resolution policies for unqualified service names (DESIGN.md §3.4). */
-    public enum DiscoveryPolicy {
-        /** Kubernetes when it knows the service, else Consul. */
-        PREFER_KUBERNETES,
-        /** Consul when it knows the service, else Kubernetes. */
-        PREFER_CONSUL,
-        /** All healthy instances from both. */
-        MERGE,
-        /** Kubernetes' healthy instances, or Consul's when Kubernetes has none. */
-        FAILOVER
     }
 
     /** Passive health checking of upstream instances. */

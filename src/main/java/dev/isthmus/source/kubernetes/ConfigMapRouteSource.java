@@ -19,6 +19,8 @@ import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.source.RoutesDocumentParser;
+import dev.isthmus.platform.kubernetes.NamespacedInformers;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
 
 /**
  * Routes from ConfigMaps labelled {@code isthmus.dev/routes: "true"}: every data key ending in

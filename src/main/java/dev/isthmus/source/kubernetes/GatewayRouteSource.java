@@ -20,6 +20,8 @@ import dev.isthmus.model.SourceProblem;
 import dev.isthmus.source.RoutesDocumentParser;
 import dev.isthmus.spec.GatewayRoute;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.platform.kubernetes.NamespacedInformers;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
 
 /**
  * Routes from GatewayRoute objects ({@code gatewayroutes.isthmus.dev}): one route per object, id
@@ -100,7 +102,7 @@ public final class GatewayRouteSource extends InformerRouteSource<GenericKuberne
                 && Objects.equals(classAnnotation(before), classAnnotation(after));
     }
 
-    static long generation(GenericKubernetesResource object) {
+    public static long generation(GenericKubernetesResource object) {
         Long g = object.getMetadata().getGeneration();
         return g == null ? 0 : g;
     }
