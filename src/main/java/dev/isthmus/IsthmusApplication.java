@@ -6,21 +6,22 @@ import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfi
 import org.springframework.boot.autoconfigure.AutoConfigurationExcludeFilter;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.TypeExcludeFilter;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.ComponentScan.Filter;
 import org.springframework.context.annotation.FilterType;
 
 /**
- * Isthmus. {@code @SpringBootApplication}, spelled out to keep management-context configuration
- * (the diagnostics page) out of the main context: scanned there, it would be served on the gateway port.
+ * Isthmus. Its wiring is a set of auto-configurations by concern (routing, upstreams, rate
+ * limiting, server hardening, each source, status, admin, demo), listed in
+ * {@code META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports}.
+ * {@code @SpringBootApplication} is spelled out to keep management-context configuration (the
+ * diagnostics page) out of the main context: scanned there, it would be served on the gateway port.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @ComponentScan(excludeFilters = { @Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
         @Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
         @Filter(type = FilterType.ANNOTATION, classes = ManagementContextConfiguration.class) })
-@ConfigurationPropertiesScan
 public class IsthmusApplication {
 
     public static void main(String[] args) {

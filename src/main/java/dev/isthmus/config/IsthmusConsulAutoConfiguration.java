@@ -7,12 +7,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import javax.net.ssl.SSLContext;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.consul.ConsulAutoConfiguration;
 import org.springframework.cloud.consul.ConsulProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 import dev.isthmus.config.IsthmusProperties;
@@ -47,8 +48,9 @@ import dev.isthmus.discovery.consul.ConsulWatchHealthIndicator;
  * <p>Bean names start with {@code isthmus} so they never clash with Spring Cloud Consul's own beans
  * (it defines a {@code consulServiceRegistry}, for self-registration, which stays unused).
  */
-@Configuration(proxyBeanMethods = false)
+@AutoConfiguration(after = ConsulAutoConfiguration.class)
 @ConditionalOnProperty("isthmus.consul.enabled")
+@EnableConfigurationProperties(IsthmusProperties.class)
 public class IsthmusConsulAutoConfiguration {
 
     @Bean

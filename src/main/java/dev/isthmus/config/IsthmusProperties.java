@@ -137,6 +137,9 @@ public class IsthmusProperties {
 
     /** GatewayRoutes, route ConfigMaps and EndpointSlice discovery. */
     public static class Kubernetes {
+        /** The status writer's Lease unless isthmus.kubernetes.lease-name says otherwise (with the gateway class as a suffix). */
+        public static final String DEFAULT_LEASE_NAME = "isthmus-status-writer";
+
         /** Whether to watch the Kubernetes API (connection: spring.cloud.kubernetes.client.*). */
         private boolean enabled = false;
         /** Namespaces to watch; empty means all namespaces. */
@@ -148,7 +151,7 @@ public class IsthmusProperties {
         /** Whether this replica takes part in the leader election for writing route status. */
         private boolean statusWriter = true;
         /** The Lease used to elect the status writer. */
-        private String leaseName = "isthmus-status-writer";
+        private String leaseName = DEFAULT_LEASE_NAME;
         /** Namespace of the Lease; default: the gateway's own namespace. */
         private String leaseNamespace;
         /** How long a leader's lease lasts without renewal. */

@@ -8,55 +8,63 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.kubernetes.commons.KubernetesClientProperties;
+import org.springframework.cloud.kubernetes.fabric8.Fabric8AutoConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import dev.isthmus.compile.CompileSettings;
-import dev.isthmus.config.IsthmusProperties;
-import dev.isthmus.discovery.ServiceRegistry;
-import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.discovery.kubernetes.KubernetesServiceRegistry;
+import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.platform.kubernetes.KubernetesClientFactory;
 import dev.isthmus.platform.kubernetes.WatchMonitor;
-import dev.isthmus.platform.kubernetes.ReplicaIdentity;
-import dev.isthmus.status.GatewayRouteStatusWriter;
-import dev.isthmus.status.StatusWriterElection;
-import dev.isthmus.status.ConfigMapEventRecorder;
-import dev.isthmus.source.kubernetes.GatewayRouteSource;
 import dev.isthmus.source.kubernetes.ConfigMapRouteSource;
 import dev.isthmus.source.kubernetes.GatewayClassSelector;
+import dev.isthmus.source.kubernetes.GatewayRouteSource;
 
 /**
  * The Kubernetes integration, only with {@code isthmus.kubernetes.enabled=true} (otherwise nothing
  * here exists: no client, no thread, no connection attempt): GatewayRoute and ConfigMap route
- * sources, discovery from Services and EndpointSlices, and status write-back by the replica
- * elected on a Lease. The client connects with {@code spring.cloud.kubernetes.client.*}
- * (see {@link KubernetesClientFactory}).
+ * sources and discovery from Services and EndpointSlices; status write-back is
+ * {@link KubernetesStatusAutoConfiguration}. The client connects with
+ * {@code spring.cloud.kubernetes.client.*} (see {@link KubernetesClientFactory}).
+ * <p>
+ * Before Spring Cloud Kubernetes' {@link Fabric8AutoConfiguration}, whose {@code Config} and
+ * {@code KubernetesClient} back off when these exist (in a pod, where it is active), and before
+ * {@link RoutingAutoConfiguration}, whose {@link GatewayIdentity} backs off for this one.
  */
-@Configuration(proxyBeanMethods = false)
+@AutoConfiguration(before = { Fabric8AutoConfiguration.class, RoutingAutoConfiguration.class })
 @ConditionalOnProperty(name = "isthmus.kubernetes.enabled", havingValue = "true")
-@EnableConfigurationProperties(KubernetesClientProperties.class)
+@EnableConfigurationProperties({ KubernetesClientProperties.class, IsthmusProperties.class })
 public class KubernetesAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesAutoConfiguration.class);
-    private static final String DEFAULT_LEASE_NAME = "isthmus-status-writer";
 
     @Bean
+    @ConditionalOnMissingBean
     Config isthmusKubernetesClientConfig(KubernetesClientProperties properties) {
         return KubernetesClientFactory.config(properties);
     }
 
     @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
     KubernetesClient isthmusKubernetesClient(Config config, IsthmusProperties properties) {
         IsthmusProperties.Kubernetes k = properties.getKubernetes();
         log.info("Kubernetes integration enabled: API server {}, watching {}, serving {}", config.getMasterUrl(),
                 k.getNamespaces().isEmpty() ? "all namespaces" : "namespace(s) " + String.join(", ", k.getNamespaces()),
                 new GatewayClassSelector(k.getGatewayClass()).describe());
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** The gateway's own namespace: the client's (service account, kubeconfig context or property). */
+    @Bean
+    @ConditionalOnMissingBean
+    GatewayIdentity gatewayIdentity(Config config, Environment environment) {
+        return GatewayIdentity.of(config.getNamespace(), environment);
     }
 
     @Bean(destroyMethod = "close")
@@ -82,46 +90,5 @@ public class KubernetesAutoConfiguration {
             WatchMonitor monitor) {
         IsthmusProperties.Kubernetes k = properties.getKubernetes();
         return new ConfigMapRouteSource(client, k.getNamespaces(), new GatewayClassSelector(k.getGatewayClass()), discovery.synced(), monitor);
-    }
-
-    @Bean
-    ReplicaIdentity isthmusReplicaIdentity() {
-        return ReplicaIdentity.generate();
-    }
-
-    @Bean(destroyMethod = "close")
-    GatewayRouteStatusWriter gatewayRouteStatusWriter(KubernetesClient client, GatewayRouteSource routes, ConfigMapRouteSource configMaps,
-            ServiceResolver resolver, ObjectProvider<ServiceRegistry> registries, ReplicaIdentity identity) {
-        GatewayRouteStatusWriter writer = new GatewayRouteStatusWriter(client, routes,
-                new ConfigMapEventRecorder(client, configMaps, identity.value()), resolver);
-        registries.orderedStream().forEach(r -> r.addChangeListener(writer::discoveryChanged));
-        return writer;
-    }
-
-    @Bean
-    @ConditionalOnProperty(name = "isthmus.kubernetes.status-writer", havingValue = "true", matchIfMissing = true)
-    StatusWriterElection statusWriterElection(KubernetesClient client, IsthmusProperties properties, GatewayRouteStatusWriter writer,
-            ReplicaIdentity identity) {
-        IsthmusProperties.Kubernetes k = properties.getKubernetes();
-        return new StatusWriterElection(client, leaseNamespace(k, client), leaseName(k), identity.value(), k.getLeaseDuration(), writer);
-    }
-
-    /** Default: the gateway's own namespace (the service account's, or the kubeconfig context's), else 'default'. */
-    static String leaseNamespace(IsthmusProperties.Kubernetes k, KubernetesClient client) {
-        if (k.getLeaseNamespace() != null && !k.getLeaseNamespace().isBlank()) {
-            return k.getLeaseNamespace();
-        }
-        String ns = client.getConfiguration().getNamespace();
-        return ns == null || ns.isBlank() ? "default" : ns;
-    }
-
-    /**
-     * Gateways of different classes serve different routes, so each class elects its own writer:
-     * the default Lease name gets the class as a suffix. An explicitly set name is used as is.
-     */
-    static String leaseName(IsthmusProperties.Kubernetes k) {
-        String name = k.getLeaseName() == null || k.getLeaseName().isBlank() ? DEFAULT_LEASE_NAME : k.getLeaseName();
-        String gatewayClass = new GatewayClassSelector(k.getGatewayClass()).gatewayClass();
-        return name.equals(DEFAULT_LEASE_NAME) && gatewayClass != null ? name + "-" + gatewayClass : name;
     }
 }

@@ -19,8 +19,10 @@ import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.config.IsthmusProperties;
 import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
+import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.platform.kubernetes.WatchMonitor;
+import dev.isthmus.status.GatewayRouteStatusWriter;
 import dev.isthmus.status.StatusWriterElection;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +45,9 @@ class KubernetesAutoConfigurationTest {
     }
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withUserConfiguration(Pipeline.class, KubernetesAutoConfiguration.class)
-            .withConfiguration(AutoConfigurations.of(KubernetesCommonsAutoConfiguration.class, Fabric8AutoConfiguration.class));
+            .withUserConfiguration(Pipeline.class)
+            .withConfiguration(AutoConfigurations.of(KubernetesAutoConfiguration.class, KubernetesStatusAutoConfiguration.class,
+                    KubernetesCommonsAutoConfiguration.class, Fabric8AutoConfiguration.class));
 
     @Test
     void offByDefaultNothingKubernetesExists() {
@@ -55,6 +58,7 @@ class KubernetesAutoConfigurationTest {
             assertThat(ctx).doesNotHaveBean(ServiceRegistry.class);
             assertThat(ctx).doesNotHaveBean(StatusWriterElection.class);
             assertThat(ctx).doesNotHaveBean(WatchMonitor.class);
+            assertThat(ctx).doesNotHaveBean(GatewayIdentity.class);
         });
         runner.withPropertyValues("isthmus.kubernetes.enabled=false").run(ctx -> assertThat(ctx).doesNotHaveBean(KubernetesClient.class));
     }
@@ -79,10 +83,41 @@ class KubernetesAutoConfigurationTest {
                     assertThat(config.getRequestTimeout()).isEqualTo((int) Duration.ofSeconds(7).toMillis());
                     assertThat(config.getWatchReconnectInterval()).isEqualTo(250);
                     IsthmusProperties.Kubernetes k = ctx.getBean(IsthmusProperties.class).getKubernetes();
-                    assertThat(KubernetesAutoConfiguration.leaseNamespace(k, ctx.getBean(KubernetesClient.class))).isEqualTo("gateway-ns");
-                    assertThat(KubernetesAutoConfiguration.leaseName(k)).as("each gateway class elects its own writer")
+                    assertThat(ctx.getBean(GatewayIdentity.class).namespace()).as("the gateway's own namespace, decided once")
+                            .isEqualTo("gateway-ns");
+                    assertThat(KubernetesStatusAutoConfiguration.leaseNamespace(k, ctx.getBean(GatewayIdentity.class))).isEqualTo("gateway-ns");
+                    assertThat(KubernetesStatusAutoConfiguration.leaseName(k)).as("each gateway class elects its own writer")
                             .isEqualTo("isthmus-status-writer-public");
                     assertThat(ctx.getBean(KubernetesClientProperties.class).masterUrl()).isEqualTo("https://127.0.0.1:1");
                 });
+    }
+
+    @Test
+    void anApplicationsOwnClientReplacesTheGatewaysAndTheStatusWriterCanBeOff() {
+        KubernetesClient own = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("https://127.0.0.1:1").withNamespace("own-ns").build())
+                .build();
+        runner.withPropertyValues("isthmus.kubernetes.enabled=true", "isthmus.kubernetes.status-writer=false",
+                "spring.cloud.kubernetes.client.master-url=https://127.0.0.1:1")
+                .withBean("ownClient", KubernetesClient.class, () -> own)
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx).getBean(KubernetesClient.class).isSameAs(own);
+                    assertThat(ctx).doesNotHaveBean(StatusWriterElection.class);
+                    assertThat(ctx).hasSingleBean(GatewayRouteStatusWriter.class);
+                });
+        own.close();
+    }
+
+    @Test
+    void theLeaseNamespaceCanBeSetApartFromTheGatewaysOwn() {
+        IsthmusProperties.Kubernetes k = new IsthmusProperties.Kubernetes();
+        k.setLeaseNamespace("leases");
+        assertThat(KubernetesStatusAutoConfiguration.leaseNamespace(k, new GatewayIdentity("gw", "test"))).isEqualTo("leases");
+        k.setLeaseNamespace(" ");
+        assertThat(KubernetesStatusAutoConfiguration.leaseNamespace(k, new GatewayIdentity("gw", "test"))).isEqualTo("gw");
+        k.setLeaseName("mine");
+        k.setGatewayClass("public");
+        assertThat(KubernetesStatusAutoConfiguration.leaseName(k)).as("an explicit name is used as is").isEqualTo("mine");
     }
 }

@@ -10,9 +10,10 @@ import dev.isthmus.spec.RateLimitScope;
 public final class LocalRateLimiterProvider implements RouteMaterializer.RateLimiterProvider {
 
     private final int maxKeys;
-    private final RouteMaterializer.RateLimiterProvider redis;
+    private final RedisRateLimiterProvider redis;
 
-    public LocalRateLimiterProvider(int maxKeys, RouteMaterializer.RateLimiterProvider redis) {
+    /** @param redis null without Redis: redis-scoped routes then get local buckets */
+    public LocalRateLimiterProvider(int maxKeys, RedisRateLimiterProvider redis) {
         this.maxKeys = maxKeys;
         this.redis = redis;
     }

@@ -1,19 +1,24 @@
-package dev.isthmus.server;
+package dev.isthmus.config;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
-/** The HTTP to HTTPS redirect listener, when {@code isthmus.http-redirect.enabled=true}. */
-@Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty("isthmus.http-redirect.enabled")
-public class HttpsRedirectConfiguration {
+import dev.isthmus.server.HttpsRedirectListener;
+import dev.isthmus.server.HttpsRedirectProperties;
 
-    private static final Logger log = LoggerFactory.getLogger(HttpsRedirectConfiguration.class);
+/** The HTTP to HTTPS redirect listener, when {@code isthmus.http-redirect.enabled=true}. */
+@AutoConfiguration
+@ConditionalOnProperty("isthmus.http-redirect.enabled")
+@EnableConfigurationProperties(HttpsRedirectProperties.class)
+public class HttpsRedirectAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpsRedirectAutoConfiguration.class);
 
     @Bean
     HttpsRedirectListener httpsRedirectListener(HttpsRedirectProperties properties, Environment environment) {

@@ -1,20 +1,30 @@
-package dev.isthmus.admin;
+package dev.isthmus.config;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
+import dev.isthmus.admin.AccessLogWebFilter;
+import dev.isthmus.admin.GatewayMetrics;
+import dev.isthmus.admin.RoutesEndpoint;
+import dev.isthmus.admin.RoutingHealthIndicator;
+import dev.isthmus.admin.SourcesEndpoint;
+import dev.isthmus.admin.UpstreamsEndpoint;
 import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.RouteSources;
 
-/** Admin endpoints, the readiness check and the gateway's metrics (all served on the management port). */
-@Configuration(proxyBeanMethods = false)
-public class AdminConfiguration {
+/**
+ * Admin endpoints, the readiness check and the gateway's metrics (all served on the management
+ * port). The diagnostics page is a management-context configuration
+ * ({@code DiagnosticsPageConfiguration}), so it never exists in the main context.
+ */
+@AutoConfiguration(after = { RoutingAutoConfiguration.class, UpstreamAutoConfiguration.class })
+public class AdminAutoConfiguration {
 
     @Bean
     RoutesEndpoint routesEndpoint(RouteTableHolder tables) {
