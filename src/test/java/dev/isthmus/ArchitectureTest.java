@@ -27,7 +27,7 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         slices().matching("dev.isthmus.(*)..").should().beFreeOfCycles().check(classes);
-        slices().matching("dev.isthmus.*.(*)..").should().beFreeOfCycles().check(classes);
+        slices().matching("dev.isthmus.(*).(*)..").should().beFreeOfCycles().check(classes);
     }
 
     @Test
@@ -53,6 +53,12 @@ class ArchitectureTest {
                         "dev.isthmus.source..", "dev.isthmus.discovery..", "dev.isthmus.runtime..", "dev.isthmus.platform..",
                         "dev.isthmus.status..", "dev.isthmus.config..")
                 .check(classes);
+    }
+
+    @Test
+    void theCompilerCoreKnowsPoliciesOnlyThroughTheirCompileUnits() {
+        noClasses().that().resideInAPackage("dev.isthmus.compile").should().dependOnClassesThat()
+                .resideInAPackage("dev.isthmus.compile.policy..").check(classes);
     }
 
     @Test

@@ -8,7 +8,8 @@ import java.util.Set;
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
 import dev.isthmus.compile.CompiledRoute;
-import dev.isthmus.compile.RoutePolicies.WeightedBackend;
+import dev.isthmus.compile.WeightedBackend;
+import dev.isthmus.compile.policy.MirrorPolicy;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTable;
 import dev.isthmus.runtime.RouteTableListener;
@@ -40,8 +41,9 @@ public final class ConsulWatchDemand implements RouteTableListener {
             for (WeightedBackend b : c.backends()) {
                 add(out, b.target());
             }
-            if (c.mirror() != null) {
-                add(out, c.mirror().target());
+            MirrorPolicy mirror = c.policy(MirrorPolicy.class);
+            if (mirror != null) {
+                add(out, mirror.target());
             }
         }
         return out;

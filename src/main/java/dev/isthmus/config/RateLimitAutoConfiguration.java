@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
-import dev.isthmus.runtime.RouteMaterializer.RateLimiterProvider;
+import dev.isthmus.runtime.ratelimit.RateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.LocalRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RedisRateLimitHealth;
 import dev.isthmus.runtime.ratelimit.RedisRateLimiterProvider;

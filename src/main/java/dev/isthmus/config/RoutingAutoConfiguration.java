@@ -2,8 +2,6 @@ package dev.isthmus.config;
 
 import java.util.List;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -16,19 +14,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.factory.AddRequestHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.AddResponseHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.PreserveHostHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.RemoveRequestHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.RemoveResponseHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.RequestRateLimiterGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.RetryGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.RewritePathGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.SetPathGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.SetRequestHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.SetRequestHostHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.SetResponseHeaderGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.SpringCloudCircuitBreakerResilience4JFilterFactory;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
 import org.springframework.cloud.gateway.route.Route;
@@ -39,9 +24,10 @@ import org.springframework.core.env.Environment;
 
 import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.RouteCompiler;
-import dev.isthmus.discovery.ServiceResolver;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.runtime.IndexedRouteHandlerMapping;
+import dev.isthmus.runtime.RouteFilterContributor;
 import dev.isthmus.runtime.RouteMaterializer;
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.runtime.RouteTableListener;
@@ -51,8 +37,6 @@ import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
-import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
-import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
 import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.source.RouteSources;
@@ -93,7 +77,7 @@ public class RoutingAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RouteCompiler routeCompiler(CompileSettings settings) {
-        return new RouteCompiler(settings);
+        return new RouteCompiler(settings, BuiltInPolicies.compilers());
     }
 
     @Bean
@@ -138,25 +122,11 @@ public class RoutingAutoConfiguration {
         return new MirrorGatewayFilterFactory(httpClient, properties.getMirror().getMaxInFlight(), properties.getMirror().getMaxBodyBytes());
     }
 
+    /** Turns compiled routes into Spring Cloud Gateway routes, with the contributor bean of each policy (RoutePoliciesAutoConfiguration). */
     @Bean
-    RouteMaterializer routeMaterializer(List<GlobalFilter> globalFilters, AddRequestHeaderGatewayFilterFactory addRequestHeader,
-            SetRequestHeaderGatewayFilterFactory setRequestHeader, RemoveRequestHeaderGatewayFilterFactory removeRequestHeader,
-            AddResponseHeaderGatewayFilterFactory addResponseHeader, SetResponseHeaderGatewayFilterFactory setResponseHeader,
-            RemoveResponseHeaderGatewayFilterFactory removeResponseHeader, PreserveHostHeaderGatewayFilterFactory preserveHostHeader,
-            SetRequestHostHeaderGatewayFilterFactory setRequestHostHeader, RewritePathGatewayFilterFactory rewritePath,
-            SetPathGatewayFilterFactory setPath, RetryGatewayFilterFactory retry,
-            SpringCloudCircuitBreakerResilience4JFilterFactory circuitBreaker, CircuitBreakerRegistry circuitBreakerRegistry,
-            TimeLimiterRegistry timeLimiterRegistry, RequestRedirectGatewayFilterFactory redirect,
-            RegexPathRewriteGatewayFilterFactory regexRewrite, DeadlineGatewayFilterFactory deadline,
-            WebsocketGuardGatewayFilterFactory websocketGuard, MirrorGatewayFilterFactory mirror, ServiceResolver resolver,
-            RouteMaterializer.RateLimiterProvider rateLimiters) {
-        // Spring Cloud Gateway registers its rate-limit factory only with a RateLimiter bean; each route brings its own.
-        var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, 1), RateLimitKeyResolver.clientIp());
-        var factories = new RouteMaterializer.Factories(addRequestHeader, setRequestHeader, removeRequestHeader, addResponseHeader,
-                setResponseHeader, removeResponseHeader, preserveHostHeader, setRequestHostHeader, rewritePath, setPath, retry,
-                circuitBreaker, circuitBreakerRegistry, timeLimiterRegistry, rateLimit, rateLimiters, redirect, regexRewrite, deadline,
-                websocketGuard, mirror);
-        return new RouteMaterializer(globalFilters, factories, resolver);
+    RouteMaterializer routeMaterializer(List<GlobalFilter> globalFilters, List<RouteFilterContributor<?>> contributors,
+            RequestRedirectGatewayFilterFactory redirect) {
+        return new RouteMaterializer(globalFilters, contributors, redirect);
     }
 
     @Bean(destroyMethod = "close")

@@ -12,8 +12,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.service) != has(self.url)", message = "exactly one of service or url is required")
 public record Mirror(
-        @Size(max = 320) String service,
-        @Pattern("^https?://") @Size(max = 2048) String url,
+        @Size(max = BackendRef.MAX_SERVICE) String service,
+        @Pattern("^https?://") @Size(max = BackendRef.MAX_URL) String url,
         @JsonPropertyDescription("Share of requests mirrored, 0-100. Default 100.")
         @Min(0) @Max(100) Integer percent) {
+
+    public static final int DEFAULT_PERCENT = 100;
 }

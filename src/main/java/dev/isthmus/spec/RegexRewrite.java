@@ -7,6 +7,8 @@ import io.fabric8.generator.annotation.Size;
 /** A regular-expression path rewrite; the replacement may use $1 or ${name}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RegexRewrite(
-        @Required @Size(max = 1024) String pattern,
-        @Required @Size(max = 1024) String replacement) {
+        @Required @Size(max = MAX_LENGTH) String pattern,
+        @Required @Size(max = MAX_LENGTH) String replacement) {
+
+    public static final int MAX_LENGTH = 1024;
 }

@@ -1,5 +1,6 @@
 package dev.isthmus.spec;
 
+import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -12,7 +13,7 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Retries(
         @JsonPropertyDescription("Retries after the first try.")
-        @Min(0) @Max(10) Integer attempts,
+        @Min(0) @Max(MAX_ATTEMPTS) Integer attempts,
         @JsonPropertyDescription("Conditions that trigger a retry. Default: connect-failure, gateway-error.")
         List<RetryOn> on,
         @Pattern(Durations.PATTERN) String perTryTimeout,
@@ -20,4 +21,8 @@ public record Retries(
         @Pattern(Durations.PATTERN) String backoff,
         @JsonPropertyDescription("Methods that may be retried. Default: the idempotent ones (GET, HEAD, OPTIONS, PUT, DELETE).")
         List<HttpMethod> methods) {
+
+    public static final int MAX_ATTEMPTS = 10;
+    public static final int DEFAULT_ATTEMPTS = 1;
+    public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(25);
 }

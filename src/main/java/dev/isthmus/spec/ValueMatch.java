@@ -11,8 +11,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "(has(self.value) ? 1 : 0) + (has(self.regex) ? 1 : 0) + (has(self.present) ? 1 : 0) == 1",
         message = "exactly one of value, regex or present is required")
 public record ValueMatch(
-        @Required @Pattern("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$") @Size(max = 256) String name,
-        @Size(max = 4096) String value,
-        @Size(max = 1024) String regex,
+        @Required @Pattern("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$") @Size(max = MAX_NAME) String name,
+        @Size(max = MAX_VALUE) String value,
+        @Size(max = MAX_REGEX) String regex,
         Boolean present) {
+
+    public static final int MAX_NAME = 256;
+    public static final int MAX_VALUE = 4096;
+    public static final int MAX_REGEX = 1024;
 }

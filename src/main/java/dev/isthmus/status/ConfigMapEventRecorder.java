@@ -95,7 +95,7 @@ public final class ConfigMapEventRecorder {
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewInvolvedObject().withApiVersion("v1").withKind("ConfigMap").withNamespace(namespace).withName(cmName)
                 .withUid(cm.getMetadata().getUid()).withResourceVersion(cm.getMetadata().getResourceVersion()).endInvolvedObject()
-                .withType("Warning").withReason(s.reason()).withMessage(message)
+                .withType("Warning").withReason(s.reason().value()).withMessage(message)
                 .withNewSource().withComponent("isthmus").endSource()
                 .withReportingComponent("isthmus.dev/gateway").withReportingInstance(reportingInstance)
                 .withFirstTimestamp(time).withLastTimestamp(time).withCount(1)

@@ -13,9 +13,11 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.CompiledRoute;
-import dev.isthmus.compile.RoutePolicies.WeightedBackend;
+import dev.isthmus.compile.WeightedBackend;
+import dev.isthmus.compile.policy.MirrorPolicy;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.discovery.Instance;
+import dev.isthmus.model.ConditionReason;
 import dev.isthmus.spec.GatewayRouteStatus;
 
 /**
@@ -27,11 +29,9 @@ import dev.isthmus.spec.GatewayRouteStatus;
  */
 public final class RouteConditions {
 
+    /** Condition types. Their reasons are {@link ConditionReason}s. */
     public static final String ACCEPTED = "Accepted";
     public static final String RESOLVED_REFS = "ResolvedRefs";
-    public static final String BACKEND_NOT_FOUND = "BackendNotFound";
-    /** ResolvedRefs of a route that is not accepted: nothing was resolved. */
-    public static final String NOT_ACCEPTED = "NotAccepted";
 
     private static final int MAX_MESSAGE = 32 * 1024; // metav1.Condition's limit
 
@@ -50,13 +50,13 @@ public final class RouteConditions {
         Condition accepted = condition(ACCEPTED, verdict.accepted(), verdict.reason(), verdict.message(), generation);
         Condition resolved;
         if (!verdict.accepted() || compiled == null) {
-            resolved = new ConditionBuilder().withType(RESOLVED_REFS).withStatus("Unknown").withReason(NOT_ACCEPTED)
+            resolved = new ConditionBuilder().withType(RESOLVED_REFS).withStatus("Unknown").withReason(ConditionReason.NOT_ACCEPTED.value())
                     .withMessage("backends are resolved once the route is accepted").withObservedGeneration(generation).build();
         }
         else {
             List<String> missing = unresolved(compiled, resolve);
-            resolved = missing.isEmpty() ? condition(RESOLVED_REFS, true, RESOLVED_REFS, null, generation)
-                    : condition(RESOLVED_REFS, false, BACKEND_NOT_FOUND, String.join("; ", missing), generation);
+            resolved = missing.isEmpty() ? condition(RESOLVED_REFS, true, ConditionReason.RESOLVED_REFS, null, generation)
+                    : condition(RESOLVED_REFS, false, ConditionReason.BACKEND_NOT_FOUND, String.join("; ", missing), generation);
         }
         List<Condition> conditions = new ArrayList<>();
         conditions.add(withTransitionTime(accepted, current, now));
@@ -104,7 +104,8 @@ public final class RouteConditions {
                 missing.add("service " + describe(s) + ": no instances");
             }
         }
-        if (route.mirror() != null && route.mirror().target() instanceof BackendTarget.Service s && resolve.apply(s).isEmpty()) {
+        MirrorPolicy mirror = route.policy(MirrorPolicy.class);
+        if (mirror != null && mirror.target() instanceof BackendTarget.Service s && resolve.apply(s).isEmpty()) {
             missing.add("mirror service " + describe(s) + ": no instances");
         }
         return missing;
@@ -116,9 +117,9 @@ public final class RouteConditions {
         return s.port() == null ? name : name + " (port " + s.port() + ")";
     }
 
-    private static Condition condition(String type, boolean ok, String reason, String message, long generation) {
+    private static Condition condition(String type, boolean ok, ConditionReason reason, String message, long generation) {
         String text = message == null ? "" : message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
-        return new ConditionBuilder().withType(type).withStatus(ok ? "True" : "False").withReason(reason).withMessage(text)
+        return new ConditionBuilder().withType(type).withStatus(ok ? "True" : "False").withReason(reason.value()).withMessage(text)
                 .withObservedGeneration(generation).build();
     }
 

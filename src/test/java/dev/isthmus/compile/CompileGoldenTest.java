@@ -27,6 +27,8 @@ import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.compile.policy.BuiltInPolicies;
+import dev.isthmus.model.ConditionReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,11 +66,11 @@ class CompileGoldenTest {
         }
         List<SourceProblem> problems = new ArrayList<>();
         for (JsonNode p : in.path("problems")) {
-            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), p.get("reason").asText(),
+            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), ConditionReason.of(p.get("reason").asText()),
                     p.get("message").asText()));
         }
 
-        CompileResult result = new RouteCompiler(settings).compile(routes, problems);
+        CompileResult result = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, problems);
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes", result.routes());

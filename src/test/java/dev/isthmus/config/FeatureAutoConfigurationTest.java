@@ -8,7 +8,7 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import dev.isthmus.demo.DemoUpstream;
-import dev.isthmus.runtime.RouteMaterializer.RateLimiterProvider;
+import dev.isthmus.runtime.ratelimit.RateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.LocalRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RedisRateLimiterProvider;
 import dev.isthmus.source.file.FileRouteSource;
@@ -33,6 +33,19 @@ class FeatureAutoConfigurationTest {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx).hasSingleBean(RedisRateLimiterProvider.class);
                     assertThat(ctx).hasSingleBean(LocalRateLimiterProvider.class);
+                });
+    }
+
+    @Test
+    void springBootsRedisTemplateTurnsTheRedisScopeOn() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimitAutoConfiguration.class,
+                        org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class,
+                        org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration.class))
+                .withPropertyValues("spring.data.redis.port=1")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx).hasSingleBean(ReactiveStringRedisTemplate.class);
+                    assertThat(ctx).hasSingleBean(RedisRateLimiterProvider.class);
                 });
     }
 

@@ -27,6 +27,7 @@ import dev.isthmus.platform.kubernetes.WatchMonitor;
 import dev.isthmus.source.kubernetes.GatewayRouteSource;
 import dev.isthmus.source.kubernetes.ConfigMapRouteSource;
 import dev.isthmus.source.kubernetes.GatewayClassSelector;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 
 import static dev.isthmus.testsupport.KubeFixtures.condition;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,7 +73,7 @@ class GatewayRouteStatusWriterMockServerTest {
     /** What the aggregator would do with the source's latest snapshot. */
     CompileResult compile() {
         SourceSnapshot s = latest.get();
-        return new RouteCompiler(CompileSettings.DEFAULTS).compile(s.routes(), s.problems());
+        return new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(s.routes(), s.problems());
     }
 
     void create(String name, String spec) {

@@ -19,6 +19,7 @@ import dev.isthmus.model.SourceKind;
 import dev.isthmus.source.RoutesDocumentParser;
 import dev.isthmus.spec.GatewayRouteStatus;
 import dev.isthmus.source.kubernetes.GatewayRouteSource;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +37,7 @@ class RouteConditionsTest {
         try {
             var parsed = RoutesDocumentParser.parse("routes:\n  - name: quote\n" + entry.indent(4), REF, generation,
                     n -> GatewayRouteSource.routeId("shop", n), n -> T0);
-            CompileResult result = new RouteCompiler(new CompileSettings("default")).compile(parsed.routes(), parsed.problems());
+            CompileResult result = new RouteCompiler(new CompileSettings("default"), BuiltInPolicies.compilers()).compile(parsed.routes(), parsed.problems());
             return new Compiled(result.statuses().get(0), result.routes().isEmpty() ? null : result.routes().get(0));
         }
         catch (RoutesDocumentParser.InvalidDocumentException e) {
@@ -100,7 +101,7 @@ class RouteConditionsTest {
         GatewayRouteStatus s = RouteConditions.desired(c.verdict(), c.route(), RouteConditionsTest::some, null, T1);
         assertThat(c.verdict().accepted()).isFalse();
         assertThat(condition(s, "Accepted").getStatus()).isEqualTo("False");
-        assertThat(condition(s, "Accepted").getReason()).isEqualTo(c.verdict().reason()).isEqualTo("InvalidPath");
+        assertThat(condition(s, "Accepted").getReason()).isEqualTo(c.verdict().reason().value()).hasToString("InvalidPath");
         assertThat(condition(s, "Accepted").getMessage()).isEqualTo(c.verdict().message());
         assertThat(condition(s, "ResolvedRefs").getStatus()).isEqualTo("Unknown");
         assertThat(condition(s, "ResolvedRefs").getReason()).isEqualTo("NotAccepted");

@@ -16,6 +16,9 @@ public record ConsulView(String defaultDatacenter, Map<String, Datacenter> datac
 
     public static final ConsulView EMPTY = new ConsulView(null, Map.of(), null);
 
+    /** The service Consul's own servers register (RPC, not HTTP): never exposed by default. */
+    public static final String SERVERS_SERVICE = "consul";
+
     public ConsulView {
         datacenters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(datacenters));
     }

@@ -206,7 +206,7 @@ final class DatacenterWatch {
         if (tags != null && tags.stream().anyMatch(t -> t.startsWith("isthmus."))) {
             return true;
         }
-        return exposeByDefault && !"consul".equals(service);
+        return exposeByDefault && !ConsulView.SERVERS_SERVICE.equals(service);
     }
 
     // --- services ---

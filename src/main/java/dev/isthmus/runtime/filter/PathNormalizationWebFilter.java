@@ -1,13 +1,8 @@
 package dev.isthmus.runtime.filter;
 
-import java.nio.charset.StandardCharsets;
-
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -42,7 +37,7 @@ public final class PathNormalizationWebFilter implements WebFilter, Ordered {
             normalized = PathNormalizer.normalize(raw);
         }
         catch (PathNormalizer.RejectedPathException e) {
-            return badRequest(exchange, e.getMessage());
+            return BadRequest.answer(exchange, e.getMessage());
         }
         exchange.getAttributes().put(RouteAttributes.NORMALIZED_PATH, normalized);
         if (normalized.equals(raw)) {
@@ -50,13 +45,6 @@ public final class PathNormalizationWebFilter implements WebFilter, Ordered {
         }
         ServerHttpRequest mutated = request.mutate().path(normalized).build();
         return chain.filter(exchange.mutate().request(mutated).build());
-    }
-
-    static Mono<Void> badRequest(ServerWebExchange exchange, String reason) {
-        exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
-        exchange.getResponse().getHeaders().setContentType(MediaType.TEXT_PLAIN);
-        DataBuffer body = exchange.getResponse().bufferFactory().wrap(("Bad request: " + reason + "\n").getBytes(StandardCharsets.UTF_8));
-        return exchange.getResponse().writeWith(Mono.just(body));
     }
 
     @Override

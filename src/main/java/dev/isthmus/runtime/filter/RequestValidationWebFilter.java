@@ -15,7 +15,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
-import dev.isthmus.runtime.RouteIndex;
+import dev.isthmus.runtime.HostHeaders;
 import dev.isthmus.server.ManagementPort;
 
 /**
@@ -39,7 +39,7 @@ public final class RequestValidationWebFilter implements WebFilter, Ordered {
         }
         List<String> hosts = request.getHeaders().get(HttpHeaders.HOST);
         if (hosts != null && hosts.size() > 1) {
-            return PathNormalizationWebFilter.badRequest(exchange, "more than one Host header");
+            return BadRequest.answer(exchange, "more than one Host header");
         }
         Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
         String target = nativeRequest instanceof HttpServerRequest netty ? netty.uri() : null;
@@ -49,10 +49,10 @@ public final class RequestValidationWebFilter implements WebFilter, Ordered {
                 absoluteHost = URI.create(target).getHost();
             }
             catch (IllegalArgumentException e) {
-                return PathNormalizationWebFilter.badRequest(exchange, "malformed request target");
+                return BadRequest.answer(exchange, "malformed request target");
             }
-            if (absoluteHost != null && !absoluteHost.equalsIgnoreCase(RouteIndex.hostOf(hosts.get(0)))) {
-                return PathNormalizationWebFilter.badRequest(exchange, "request target host differs from the Host header");
+            if (absoluteHost != null && !absoluteHost.equalsIgnoreCase(HostHeaders.hostOf(hosts.get(0)))) {
+                return BadRequest.answer(exchange, "request target host differs from the Host header");
             }
         }
         return chain.filter(exchange);

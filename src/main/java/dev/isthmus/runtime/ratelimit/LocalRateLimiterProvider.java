@@ -2,12 +2,11 @@ package dev.isthmus.runtime.ratelimit;
 
 import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 
-import dev.isthmus.compile.RoutePolicies.RateLimitPolicy;
-import dev.isthmus.runtime.RouteMaterializer;
+import dev.isthmus.compile.policy.RateLimitPolicy;
 import dev.isthmus.spec.RateLimitScope;
 
 /** Local token buckets for the local scope; the redis scope goes to {@code redis} when configured. */
-public final class LocalRateLimiterProvider implements RouteMaterializer.RateLimiterProvider {
+public final class LocalRateLimiterProvider implements RateLimiterProvider {
 
     private final int maxKeys;
     private final RedisRateLimiterProvider redis;

@@ -8,7 +8,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
-import dev.isthmus.compile.RoutePolicies.RateLimitPolicy;
+import dev.isthmus.compile.policy.RateLimitPolicy;
 
 /**
  * Limiters for routes with {@code scope: redis}, on the Redis of {@code spring.data.redis.*}. Not a

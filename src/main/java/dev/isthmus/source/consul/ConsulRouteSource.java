@@ -24,6 +24,7 @@ import dev.isthmus.model.SourceSnapshot;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.model.SyncStatus;
 import dev.isthmus.model.SyncStatusTracker;
+import dev.isthmus.model.ConditionReason;
 
 /**
  * Routes declared by Consul services through their tags ({@link ConsulTagRoutes}), from the
@@ -122,7 +123,7 @@ public final class ConsulRouteSource implements RouteSource {
                         firstSeen.get(id)), r.spec()));
             }
             else if (entry.result() instanceof ConsulTagRoutes.Rejected rejected) {
-                problems.add(new SourceProblem(ConsulTagRoutes.object(dc, service), id, "InvalidTag", rejected.message()));
+                problems.add(new SourceProblem(ConsulTagRoutes.object(dc, service), id, ConditionReason.INVALID_TAG, rejected.message()));
             }
         });
         String version = view.version();

@@ -89,7 +89,7 @@ class GatewayRouteSourceMockServerTest {
         assertThat(first.problems()).extracting(SourceProblem::routeId)
                 .containsExactly("gatewayroute/shop/unknown-field", "gatewayroute/shop/unreadable");
         assertThat(first.problems()).allSatisfy(p -> {
-            assertThat(p.reason()).isEqualTo("InvalidSpec");
+            assertThat(p.reason()).hasToString("InvalidSpec");
             assertThat(p.generation()).isEqualTo(1L);
         });
         assertThat(first.problems().get(0).message()).startsWith("spec: ").contains("auth");

@@ -1,0 +1,24 @@
+package dev.isthmus.runtime.filter;
+
+import java.nio.charset.StandardCharsets;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.server.ServerWebExchange;
+
+/** The gateway's own 400 answer to a request it refuses before any routing: plain text, with the reason. */
+final class BadRequest {
+
+    private BadRequest() {
+    }
+
+    static Mono<Void> answer(ServerWebExchange exchange, String reason) {
+        exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
+        exchange.getResponse().getHeaders().setContentType(MediaType.TEXT_PLAIN);
+        DataBuffer body = exchange.getResponse().bufferFactory().wrap(("Bad request: " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        return exchange.getResponse().writeWith(Mono.just(body));
+    }
+}
