@@ -64,10 +64,7 @@ public class IsthmusConsulAutoConfiguration {
                 environment.getProperty("spring.cloud.consul.discovery.acl-token"));
         // As in Spring Cloud Consul, the scheme decides: the TLS stores apply to https only.
         SSLContext tls = "https".equalsIgnoreCase(consul.getScheme()) ? ConsulTls.sslContext(consul.getTls()) : null;
-        Duration wait = properties.getConsul().getWait();
-        if (wait == null || wait.isNegative() || wait.isZero() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
-            throw new IllegalArgumentException("isthmus.consul.wait must be between 1s and 10m (Consul's limit), was " + wait);
-        }
+        Duration wait = properties.getConsul().getWait(); // 1s-10m, validated with the properties
         boolean clientCertificate = tls != null && ConsulTls.presentsClientCertificate(consul.getTls());
         return new ConsulHttpClient(ConsulAutoConfiguration.createConsulClientBaseUrl(consul), token, tls, clientCertificate, wait);
     }

@@ -4,23 +4,46 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
 
 import dev.isthmus.discovery.DiscoveryPolicy;
 
-/** The gateway's own behaviour ({@code isthmus.*}). Connections reuse Spring Cloud's settings. */
+/**
+ * The gateway's own behaviour ({@code isthmus.*}). Connections reuse Spring Cloud's settings.
+ * Validated at start-up: a bad value stops the gateway with the property's name and the rule it breaks.
+ */
 @ConfigurationProperties("isthmus")
+@Validated
 public class IsthmusProperties {
 
+    @Valid
     private final File file = new File();
+    @Valid
     private final Kubernetes kubernetes = new Kubernetes();
+    @Valid
     private final Consul consul = new Consul();
+    @Valid
     private final Discovery discovery = new Discovery();
+    @Valid
     private final Upstream upstream = new Upstream();
+    @Valid
     private final RateLimit rateLimit = new RateLimit();
+    @Valid
     private final Mirror mirror = new Mirror();
+    @Valid
     private final Demo demo = new Demo();
+    @Valid
     private final AccessLog accessLog = new AccessLog();
+    @Valid
     private final Server server = new Server();
 
     public Server getServer() {
@@ -30,8 +53,10 @@ public class IsthmusProperties {
     /** Protections of the gateway port against slow and abusive clients (with server.netty.* and server.max-http-request-header-size). */
     public static class Server {
         /** Longest time from a new connection to the end of its first request's headers; then 408 and close. */
+        @NotNull @DurationMin(millis = 1)
         private Duration requestHeaderTimeout = Duration.ofSeconds(10);
         /** Longest silence between two reads of a request body. */
+        @NotNull @DurationMin(millis = 1)
         private Duration readTimeout = Duration.ofSeconds(60);
 
         public Duration getRequestHeaderTimeout() {
@@ -106,8 +131,10 @@ public class IsthmusProperties {
         /** Whether routes are read from the routes file. */
         private boolean enabled = true;
         /** The routes file; edits apply live. Relative paths resolve against the working directory. */
+        @NotBlank
         private String path = "config/routes.yaml";
         /** Quiet time after a change notification before the file is read, so multi-step saves are read once. */
+        @NotNull
         private Duration settleDelay = Duration.ofMillis(50);
 
         public boolean isEnabled() {
@@ -155,6 +182,7 @@ public class IsthmusProperties {
         /** Namespace of the Lease; default: the gateway's own namespace. */
         private String leaseNamespace;
         /** How long a leader's lease lasts without renewal. */
+        @NotNull @DurationMin(seconds = 1)
         private Duration leaseDuration = Duration.ofSeconds(15);
 
         public boolean isEnabled() {
@@ -232,11 +260,14 @@ public class IsthmusProperties {
         private List<String> datacenters = new ArrayList<>();
         /** Also route to instances whose checks are 'warning'. */
         private boolean acceptWarning = false;
-        /** Longest time a blocking query waits for a change before Consul answers anyway. */
+        /** Longest time a blocking query waits for a change before Consul answers anyway; 1s-10m (Consul's limit). */
+        @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 10)
         private Duration wait = Duration.ofMinutes(5);
         /** First retry delay after a Consul error; doubles up to max-backoff. */
+        @NotNull @DurationMin(millis = 1)
         private Duration minBackoff = Duration.ofMillis(250);
         /** Longest retry delay after Consul errors. */
+        @NotNull @DurationMin(millis = 1)
         private Duration maxBackoff = Duration.ofSeconds(30);
 
         public boolean isEnabled() {
@@ -299,6 +330,7 @@ public class IsthmusProperties {
     /** How unqualified service names resolve. */
     public static class Discovery {
         /** prefer-kubernetes, prefer-consul, merge or failover. */
+        @NotNull
         private DiscoveryPolicy policy = DiscoveryPolicy.PREFER_KUBERNETES;
 
         public DiscoveryPolicy getPolicy() {
@@ -313,12 +345,16 @@ public class IsthmusProperties {
     /** Passive health checking of upstream instances. */
     public static class Upstream {
         /** Consecutive connect failures or 502/503/504 answers that eject an instance. */
+        @Min(1)
         private int consecutiveFailures = 5;
         /** First ejection period; multiplied by the number of times the instance has been ejected, up to 10x. */
+        @NotNull @DurationMin(millis = 1)
         private Duration baseEjectionTime = Duration.ofSeconds(30);
         /** Most of a backend's instances that may be ejected at once, in percent. */
+        @Min(0) @Max(100)
         private int maxEjectionPercent = 50;
         /** Bulkhead: most requests in flight to one upstream (service or URL) from this replica; beyond it, 503 at once. */
+        @Min(1)
         private int maxConcurrentRequests = 1024;
 
         public int getMaxConcurrentRequests() {
@@ -357,10 +393,12 @@ public class IsthmusProperties {
     /** Rate limiting. */
     public static class RateLimit {
         /** Most client keys tracked per route by the local scope; beyond it, new keys are not limited. */
+        @Min(1)
         private int maxKeys = 100_000;
         /** With scope redis and Redis unreachable: allow requests (true) or answer 503 (false). */
         private boolean redisFailOpen = true;
         /** Longest wait for Redis per rate-limited request before failing open or closed. */
+        @NotNull @DurationMin(millis = 1)
         private Duration redisTimeout = Duration.ofMillis(250);
 
         public Duration getRedisTimeout() {
@@ -391,8 +429,10 @@ public class IsthmusProperties {
     /** Request mirroring. */
     public static class Mirror {
         /** Most mirrored requests in flight at once; beyond it, requests are not mirrored. */
+        @Min(1)
         private int maxInFlight = 256;
         /** Largest request body mirrored. */
+        @Min(0)
         private int maxBodyBytes = 1_048_576;
 
         public int getMaxInFlight() {
@@ -417,6 +457,7 @@ public class IsthmusProperties {
         /** Start the demo upstream. */
         private boolean enabled = false;
         /** Its port on 127.0.0.1. */
+        @Min(0) @Max(65535)
         private int port = 9090;
 
         public boolean isEnabled() {

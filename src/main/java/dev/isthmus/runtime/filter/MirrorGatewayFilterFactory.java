@@ -2,8 +2,6 @@ package dev.isthmus.runtime.filter;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
