@@ -1,9 +1,15 @@
 package dev.isthmus.runtime.policy;
 
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.factory.RequestRateLimiterGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.policy.RateLimitPolicy;
@@ -47,6 +53,21 @@ public final class RateLimitContributor implements RouteFilterContributor<RateLi
         var c = new RequestRateLimiterGatewayFilterFactory.Config().setKeyResolver(key).setRateLimiter(limiter)
                 .setStatusCode(HttpStatus.TOO_MANY_REQUESTS).setDenyEmptyKey(false);
         c.setRouteId(compiled.id());
-        route.add(factory.apply(c));
+        GatewayFilter filter = factory.apply(c);
+        // Spring Cloud Gateway's rate-limit filter is a lambda; say what it limits in /actuator/gateway.
+        String description = GatewayToStringStyler.filterToStringCreator(factory).append("requestsPerSecond", p.requestsPerSecond())
+                .append("burst", p.burst()).append("key", p.byClientIp() ? "client-ip" : "header:" + p.header())
+                .append("scope", p.scope().name().toLowerCase(java.util.Locale.ROOT)).toString();
+        route.add(new GatewayFilter() {
+            @Override
+            public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+                return filter.filter(exchange, chain);
+            }
+
+            @Override
+            public String toString() {
+                return description;
+            }
+        });
     }
 }
