@@ -27,20 +27,29 @@ public record GatewayRouteSpec(
         @Size(max = MAX_BACKENDS) List<BackendRef> backends,
         @JsonPropertyDescription("How the path is rewritten before it reaches the backend.")
         Rewrite rewrite,
-        @JsonPropertyDescription("Host header sent to the backend.")
+        @JsonPropertyDescription("Host header sent to the backend. Default: the client's Host header.")
         String hostRewrite,
         @JsonPropertyDescription("Send the chosen backend instance's host:port as the Host header.")
         Boolean autoHostRewrite,
         @JsonPropertyDescription("Answer with a redirect instead of proxying.")
         Redirect redirect,
+        @JsonPropertyDescription("Header edits on the request sent to the backend: remove, then set, then add.")
         HeaderOperations requestHeaders,
+        @JsonPropertyDescription("Header edits on the response sent to the client: remove, then set, then add.")
         HeaderOperations responseHeaders,
+        @JsonPropertyDescription("Timeouts of the upstream call.")
         Timeouts timeouts,
+        @JsonPropertyDescription("Retries of failed upstream calls, to another instance where there is one.")
         Retries retries,
+        @JsonPropertyDescription("A circuit breaker over this route's upstream calls (Resilience4j): answers 503 while open.")
         CircuitBreaker circuitBreaker,
+        @JsonPropertyDescription("How an instance is picked among a backend's healthy instances.")
         LoadBalancer loadBalancer,
+        @JsonPropertyDescription("A token-bucket rate limit per client key; over the limit, 429 with Retry-After.")
         RateLimit rateLimit,
+        @JsonPropertyDescription("CORS policy answered by the gateway; preflights never reach the backend.")
         Cors cors,
+        @JsonPropertyDescription("Copies a share of requests to a shadow backend; its responses are discarded.")
         Mirror mirror,
         @JsonPropertyDescription("Allow WebSocket upgrades on this route.")
         Boolean websocket) {

@@ -15,9 +15,6 @@ public record PathMatch(
         @Pattern("^/") @Size(max = MAX_LENGTH) String prefix,
         @JsonPropertyDescription("Matches this path only.")
         @Pattern("^/") @Size(max = MAX_LENGTH) String exact,
-        @JsonPropertyDescription("A Java regular expression the whole path must match. Linear-time checked at compile.")
+        @JsonPropertyDescription("An RE2 regular expression the whole path must match (linear time: no backreferences or lookaround).")
         @Size(max = MAX_LENGTH) String regex) {
-
-    /** Longest path, prefix or path regex, in characters. */
-    public static final int MAX_LENGTH = 1024;
 }

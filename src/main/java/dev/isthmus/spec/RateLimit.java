@@ -10,12 +10,13 @@ import io.fabric8.generator.annotation.Required;
 /** A token bucket per key. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RateLimit(
+        @JsonPropertyDescription("Tokens added to each key's bucket per second.")
         @Required @Min(1) @Max(MAX_REQUESTS_PER_SECOND) Integer requestsPerSecond,
         @JsonPropertyDescription("Bucket size. Default: requestsPerSecond.")
         @Min(1) @Max(MAX_BURST) Integer burst,
-        @JsonPropertyDescription("'client-ip' (default) or 'header:<name>'.")
+        @JsonPropertyDescription("'client-ip' (default) or 'header:<name>'; requests without the header share one bucket.")
         @Pattern("^(client-ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$") String key,
-        @JsonPropertyDescription("local: per gateway replica; redis: shared by all replicas.")
+        @JsonPropertyDescription("local (default): per gateway replica; redis: shared by all replicas.")
         RateLimitScope scope) {
 
     public static final int MAX_REQUESTS_PER_SECOND = 1_000_000;

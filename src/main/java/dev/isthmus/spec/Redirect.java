@@ -13,8 +13,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!has(self.code) || self.code in [301, 302, 303, 307, 308]",
         message = "code must be one of 301, 302, 303, 307, 308")
 public record Redirect(
+        @JsonPropertyDescription("http or https.")
         @Pattern("^(http|https)$") String scheme,
+        @JsonPropertyDescription("Host name of the redirect target.")
         @Size(max = 253) String host,
+        @JsonPropertyDescription("Port of the redirect target; the scheme's default port is left out of the Location.")
         @Min(1) @Max(65535) Integer port,
         @JsonPropertyDescription("Replaces the whole path.")
         @Pattern("^/") @Size(max = 2048) String path,

@@ -13,6 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public record Rewrite(
         @JsonPropertyDescription("Replaces the matched path prefix (prefix matches only).")
         @Pattern("^/") @Size(max = PathMatch.MAX_LENGTH) String prefix,
+        @JsonPropertyDescription("Rewrites the path with a regular expression and a replacement.")
         RegexRewrite regex,
         @JsonPropertyDescription("Replaces the whole path.")
         @Pattern("^/") @Size(max = PathMatch.MAX_LENGTH) String path) {
