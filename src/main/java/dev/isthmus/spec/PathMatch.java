@@ -17,4 +17,7 @@ public record PathMatch(
         @Pattern("^/") @Size(max = MAX_LENGTH) String exact,
         @JsonPropertyDescription("An RE2 regular expression the whole path must match (linear time: no backreferences or lookaround).")
         @Size(max = MAX_LENGTH) String regex) {
+
+    /** Longest path, prefix or path regex, in characters. */
+    public static final int MAX_LENGTH = 1024;
 }

@@ -12,4 +12,6 @@ public record RegexRewrite(
         @Required @Size(max = MAX_LENGTH) String pattern,
         @JsonPropertyDescription("The new path; $1 or ${name} insert groups of the pattern.")
         @Required @Size(max = MAX_LENGTH) String replacement) {
+
+    public static final int MAX_LENGTH = 1024;
 }
