@@ -105,8 +105,9 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
                 }
             }
         }
-        catch (RuntimeException | Error e) {
-            // Keep serving the current table; a bug in one build must not stop later ones.
+        catch (RuntimeException | StackOverflowError e) {
+            // Keep serving the current table; a bug in one build must not stop later ones (a deep
+            // recursion included). Other errors (out of memory...) are not survivable: they propagate.
             log.error("Building the routing table failed; still serving version {}", holder.get().version(), e);
         }
     }

@@ -5,11 +5,11 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import dev.isthmus.compile.PathNormalizer;
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.GatewayPortWebFilter;
 import dev.isthmus.server.ManagementPort;
 
 /**
@@ -17,20 +17,16 @@ import dev.isthmus.server.ManagementPort;
  * matching and the upstream see the same path, and answers 400 to paths that could reach an
  * upstream path outside the prefix they matched.
  */
-public final class PathNormalizationWebFilter implements WebFilter, Ordered {
+public final class PathNormalizationWebFilter extends GatewayPortWebFilter {
 
-    private final ManagementPort managementPort;
 
     public PathNormalizationWebFilter(ManagementPort managementPort) {
-        this.managementPort = managementPort;
+        super(managementPort);
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    protected Mono<Void> filterGatewayPort(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (managementPort.receivedOn(request)) {
-            return chain.filter(exchange);
-        }
         String raw = request.getURI().getRawPath();
         String normalized;
         try {

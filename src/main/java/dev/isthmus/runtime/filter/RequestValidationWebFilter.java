@@ -12,10 +12,10 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import dev.isthmus.runtime.HostHeaders;
+import dev.isthmus.server.GatewayPortWebFilter;
 import dev.isthmus.server.ManagementPort;
 
 /**
@@ -23,20 +23,16 @@ import dev.isthmus.server.ManagementPort;
  * one Host header, or an absolute-form request target naming another host than the Host header.
  * Either could make the gateway route by one host while the upstream acts on another.
  */
-public final class RequestValidationWebFilter implements WebFilter, Ordered {
+public final class RequestValidationWebFilter extends GatewayPortWebFilter {
 
-    private final ManagementPort managementPort;
 
     public RequestValidationWebFilter(ManagementPort managementPort) {
-        this.managementPort = managementPort;
+        super(managementPort);
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    protected Mono<Void> filterGatewayPort(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (managementPort.receivedOn(request)) {
-            return chain.filter(exchange);
-        }
         List<String> hosts = request.getHeaders().get(HttpHeaders.HOST);
         if (hosts != null && hosts.size() > 1) {
             return BadRequest.answer(exchange, "more than one Host header");
