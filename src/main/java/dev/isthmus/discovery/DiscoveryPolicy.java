@@ -1,6 +1,6 @@
 package dev.isthmus.discovery;
 
-/** Resolution policies for unqualified service names ({@code isthmus.discovery.policy}, DESIGN.md §3.4). */
+/** Resolution policies for unqualified service names ({@code isthmus.discovery.policy}, docs/design.md §3.4). */
 public enum DiscoveryPolicy {
     /** Kubernetes when it knows the service, else Consul. */
     PREFER_KUBERNETES,

@@ -9,7 +9,7 @@ import dev.isthmus.model.SyncStatus.State;
 
 /**
  * Thread-safe holder of one source's or watch's {@link SyncStatus}, updated as it syncs. The state
- * machine of DESIGN.md's last-known-good rule lives here: STARTING until the first sync, SYNCED,
+ * machine of the last-known-good rule (docs/design.md §2) lives here: STARTING until the first sync, SYNCED,
  * DEGRADED while the backing system (or part of it) fails and the last good data is served, STOPPED.
  */
 public final class SyncStatusTracker {
