@@ -15,7 +15,9 @@ import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.Problem;
 import dev.isthmus.compile.RequestMatch;
 import dev.isthmus.compile.RouteAction;
+import dev.isthmus.compile.RoutePolicy;
 import dev.isthmus.compile.RouteStatus;
+import dev.isthmus.compile.policy.HeaderEdits;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTable;
 import dev.isthmus.runtime.RouteTableHolder;
@@ -23,6 +25,7 @@ import dev.isthmus.runtime.RouteTableHolder;
 /**
  * {@code /actuator/routes}: the effective routing table, every route with its source, object,
  * generation, match, backends and status, plus every route and object that was rejected and why.
+ * Header edit values are redacted (they often carry upstream credentials): names only.
  * {@code /actuator/routes/{id}} shows one (ids contain slashes: {@code /actuator/routes/file/echo}).
  */
 @Endpoint(id = "routes")
@@ -90,13 +93,18 @@ public class RoutesEndpoint {
         putIfPresent(m, "queryParams", match.queryParams());
         if (r.action() instanceof RouteAction.Forward f) {
             m.put("backends", f.backends());
-            f.policies().all().forEach(p -> m.put(p.name(), p));
+            f.policies().all().forEach(p -> m.put(p.name(), shown(p)));
         }
         else {
             m.put("redirect", r.action());
         }
-        r.policies().all().forEach(p -> m.put(p.name(), p));
+        r.policies().all().forEach(p -> m.put(p.name(), shown(p)));
         return m;
+    }
+
+    /** Header edit values carry upstream credentials: the endpoint shows their names only. */
+    private static Object shown(RoutePolicy p) {
+        return p instanceof HeaderEdits edits ? edits.redacted() : p;
     }
 
     private static void putIfPresent(Map<String, Object> m, String key, java.util.Collection<?> value) {

@@ -78,7 +78,7 @@ public final class BackendCompiler {
             uri = new URI(url);
         }
         catch (URISyntaxException e) {
-            p.fail(INVALID_BACKEND, where + ".url '" + Text.abbreviate(url) + "' is not a URL: " + e.getReason());
+            p.fail(INVALID_BACKEND, where + ".url '" + Text.abbreviate(Text.withoutUserInfo(url)) + "' is not a URL: " + e.getReason());
             return null;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -87,7 +87,7 @@ public final class BackendCompiler {
             return null;
         }
         if (uri.getHost() == null) {
-            p.fail(INVALID_BACKEND, where + ".url '" + Text.abbreviate(url) + "' has no host");
+            p.fail(INVALID_BACKEND, where + ".url '" + Text.abbreviate(Text.withoutUserInfo(url)) + "' has no host");
             return null;
         }
         if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {

@@ -17,6 +17,18 @@ public final class Text {
         return s == null ? "null" : s.length() <= max ? s : s.substring(0, max) + "...";
     }
 
+    /** A URL as status and logs may show it: credentials before an '@' in the authority become '***'. */
+    public static String withoutUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        int start = scheme < 0 ? 0 : scheme + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < start ? url : url.substring(0, start) + "***" + url.substring(at);
+    }
+
     /** Control characters other than tab: CR/LF in a header value would split the header. */
     public static boolean hasControl(String s) {
         for (int i = 0; i < s.length(); i++) {

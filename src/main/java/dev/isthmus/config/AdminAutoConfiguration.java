@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 import dev.isthmus.admin.AccessLogWebFilter;
+import dev.isthmus.admin.BoundedMethodTagsProvider;
 import dev.isthmus.admin.GatewayMetrics;
 import dev.isthmus.admin.RoutesEndpoint;
 import dev.isthmus.admin.RoutingHealthIndicator;
@@ -52,6 +53,12 @@ public class AdminAutoConfiguration {
     @ConditionalOnProperty("isthmus.access-log.enabled")
     AccessLogWebFilter accessLogWebFilter(ManagementPort managementPort) {
         return new AccessLogWebFilter(managementPort);
+    }
+
+    /** Bounded method tags on request meters (a random method is {@code _OTHER}). */
+    @Bean
+    BoundedMethodTagsProvider boundedMethodTagsProvider() {
+        return new BoundedMethodTagsProvider();
     }
 
     @Bean

@@ -11,9 +11,10 @@ import org.springframework.core.env.Environment;
 
 import dev.isthmus.server.HttpsRedirectListener;
 import dev.isthmus.server.HttpsRedirectProperties;
+import dev.isthmus.server.ServerHardening;
 
 /** The HTTP to HTTPS redirect listener, when {@code isthmus.http-redirect.enabled=true}. */
-@AutoConfiguration
+@AutoConfiguration(after = ServerHardeningAutoConfiguration.class)
 @ConditionalOnProperty("isthmus.http-redirect.enabled")
 @EnableConfigurationProperties(HttpsRedirectProperties.class)
 public class HttpsRedirectAutoConfiguration {
@@ -21,7 +22,7 @@ public class HttpsRedirectAutoConfiguration {
     private static final Logger log = LoggerFactory.getLogger(HttpsRedirectAutoConfiguration.class);
 
     @Bean
-    HttpsRedirectListener httpsRedirectListener(HttpsRedirectProperties properties, Environment environment) {
+    HttpsRedirectListener httpsRedirectListener(HttpsRedirectProperties properties, Environment environment, ServerHardening hardening) {
         int serverPort = environment.getProperty("server.port", Integer.class, 8080);
         if (properties.getPort() != 0 && properties.getPort() == serverPort) {
             throw new IllegalStateException("isthmus.http-redirect.port (" + properties.getPort()
@@ -33,6 +34,6 @@ public class HttpsRedirectAutoConfiguration {
             log.warn("isthmus.http-redirect is enabled but server.ssl is not configured: redirects point at https port {}, "
                     + "which must be served by something else (e.g. a TLS-terminating load balancer)", properties.getHttpsPort());
         }
-        return new HttpsRedirectListener(properties);
+        return new HttpsRedirectListener(properties, hardening);
     }
 }

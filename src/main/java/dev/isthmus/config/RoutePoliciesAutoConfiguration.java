@@ -28,6 +28,7 @@ import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
 import dev.isthmus.runtime.policy.CircuitBreakerContributor;
 import dev.isthmus.runtime.policy.CorsContributor;
+import dev.isthmus.runtime.policy.ForwardedHeadersContributor;
 import dev.isthmus.runtime.policy.HeaderEditsContributor;
 import dev.isthmus.runtime.policy.HostHeaderContributor;
 import dev.isthmus.runtime.policy.LoadBalancingContributor;
@@ -84,6 +85,12 @@ public class RoutePoliciesAutoConfiguration {
     HostHeaderContributor hostHeaderContributor(PreserveHostHeaderGatewayFilterFactory preserve,
             SetRequestHostHeaderGatewayFilterFactory set) {
         return new HostHeaderContributor(preserve, set);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ForwardedHeadersContributor forwardedHeadersContributor() {
+        return new ForwardedHeadersContributor();
     }
 
     @Bean

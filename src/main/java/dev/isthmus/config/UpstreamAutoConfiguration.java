@@ -26,6 +26,7 @@ import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.runtime.filter.BackendSelectionFilter;
 import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
+import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
 
 /**
  * From a compiled backend to an upstream connection: the composite resolver over whichever
@@ -92,6 +93,12 @@ public class UpstreamAutoConfiguration {
     IdleTimeoutNettyRoutingFilter routingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
             HttpClientProperties properties) {
         return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties);
+    }
+
+    /** X-Forwarded-* and Forwarded to upstreams, from the trusted client address. */
+    @Bean
+    UpstreamForwardedHeadersFilter upstreamForwardedHeadersFilter() {
+        return new UpstreamForwardedHeadersFilter();
     }
 
     /** Spring Cloud Gateway registers it only with its own routing filter enabled. */

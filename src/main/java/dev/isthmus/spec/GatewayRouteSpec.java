@@ -52,7 +52,10 @@ public record GatewayRouteSpec(
         @JsonPropertyDescription("Copies a share of requests to a shadow backend; its responses are discarded.")
         Mirror mirror,
         @JsonPropertyDescription("Allow WebSocket upgrades on this route.")
-        Boolean websocket) {
+        Boolean websocket,
+        @JsonPropertyDescription("Send X-Forwarded-For, -Proto, -Host, -Port and Forwarded to the backend (default true). "
+                + "false sends none of them; what the client sent under these names is never passed on either way.")
+        Boolean forwardedHeaders) {
 
     public static final int MAX_HOSTS = 64;
     public static final int MAX_BACKENDS = 64;

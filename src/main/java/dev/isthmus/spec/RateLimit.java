@@ -21,6 +21,8 @@ public record RateLimit(
 
     public static final int MAX_REQUESTS_PER_SECOND = 1_000_000;
     public static final int MAX_BURST = 10_000_000;
+    /** The longest an emptied bucket may take to refill: burst / requestsPerSecond, in seconds. */
+    public static final int MAX_BUCKET_FILL_SECONDS = 86_400;
     public static final String CLIENT_IP = "client-ip";
     public static final String HEADER_KEY_PREFIX = "header:";
 }

@@ -52,6 +52,7 @@ import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
 import dev.isthmus.runtime.policy.CircuitBreakerContributor;
 import dev.isthmus.runtime.policy.CorsContributor;
+import dev.isthmus.runtime.policy.ForwardedHeadersContributor;
 import dev.isthmus.runtime.policy.HeaderEditsContributor;
 import dev.isthmus.runtime.policy.HostHeaderContributor;
 import dev.isthmus.runtime.policy.LoadBalancingContributor;
@@ -152,6 +153,7 @@ class FilterChainGoldenTest {
                 HeaderEditsContributor.response(new RemoveResponseHeaderGatewayFilterFactory(), new SetResponseHeaderGatewayFilterFactory(),
                         new AddResponseHeaderGatewayFilterFactory()),
                 new HostHeaderContributor(new PreserveHostHeaderGatewayFilterFactory(), new SetRequestHostHeaderGatewayFilterFactory()),
+                new ForwardedHeadersContributor(),
                 new RewriteContributor(new RewritePathGatewayFilterFactory(), new SetPathGatewayFilterFactory(),
                         new RegexPathRewriteGatewayFilterFactory()),
                 new MirrorContributor(new MirrorGatewayFilterFactory(HttpClient.create(), 1, 1024), ServiceResolver.NONE),

@@ -7,7 +7,7 @@ import dev.isthmus.compile.PolicyCompiler;
 /**
  * The route policies Isthmus ships, in the order a runtime applies them: route-wide ones first
  * (WebSocket guard, rate limit, CORS), then the forward-only ones, request side to response
- * side (header edits, Host, rewrite, response headers, mirror, deadline, retries, circuit
+ * side (header edits, Host, forwarded headers, rewrite, response headers, mirror, deadline, retries, circuit
  * breaker), then balancing. A new policy adds its unit here.
  */
 public final class BuiltInPolicies {
@@ -22,6 +22,7 @@ public final class BuiltInPolicies {
                 new CorsPolicy.Compiler(),
                 RequestHeaders.compiler(),
                 new HostHeader.Compiler(),
+                new ForwardedHeadersPolicy.Compiler(),
                 new PathRewrite.Compiler(),
                 ResponseHeaders.compiler(),
                 new MirrorPolicy.Compiler(),

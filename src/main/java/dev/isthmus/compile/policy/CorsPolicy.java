@@ -2,6 +2,7 @@ package dev.isthmus.compile.policy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -22,6 +23,11 @@ public record CorsPolicy(List<String> allowOrigins, List<String> allowMethods, L
 
     public static final String NAME = "cors";
     static final Duration MAX_AGE = Duration.ofDays(1);
+    /**
+     * http(s)://host[:port], where the host may start with one '*.' label (matched by suffix at run
+     * time, CorsOrigins); authored text, so java.util.regex is fine here.
+     */
+    private static final Pattern ORIGIN = Pattern.compile("^https?://(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$");
 
     @Override
     public String name() {
@@ -52,14 +58,17 @@ public record CorsPolicy(List<String> allowOrigins, List<String> allowMethods, L
             }
             Problems p = c.problems();
             List<String> origins = cors.allowOrigins() == null ? List.of() : List.copyOf(cors.allowOrigins());
-            for (String o : origins) {
-                if (o == null || !(o.equals("*") || o.matches("^https?://[A-Za-z0-9*.-]+(:[0-9]{1,5})?$"))) {
-                    p.fail(ConditionReason.INVALID_POLICY, "cors.allowOrigins: '" + Text.abbreviate(o) + "' must be * or scheme://host[:port]");
-                }
-            }
             boolean credentials = Boolean.TRUE.equals(cors.allowCredentials());
-            if (credentials && origins.contains("*")) {
-                p.fail(ConditionReason.INVALID_POLICY, "cors: allowCredentials cannot be combined with allowOrigins '*'");
+            for (String o : origins) {
+                if (o == null || !(o.equals("*") || ORIGIN.matcher(o).matches())) {
+                    p.fail(ConditionReason.INVALID_POLICY, "cors.allowOrigins: '" + Text.abbreviate(o)
+                            + "' must be *, scheme://host[:port] or scheme://*.domain[:port] (one leading wildcard label)");
+                }
+                else if (credentials && o.contains("*")) {
+                    // any wildcard with credentials lets every matching site read authenticated responses
+                    p.fail(ConditionReason.INVALID_POLICY, "cors: allowCredentials cannot be combined with the wildcard origin '"
+                            + Text.abbreviate(o) + "': list the origins");
+                }
             }
             List<String> methods = cors.allowMethods() == null ? List.of() : cors.allowMethods().stream().map(Enum::name).toList();
             List<String> allowHeaders = tokens(p, "cors.allowHeaders", cors.allowHeaders(), true);

@@ -30,9 +30,25 @@ public sealed interface HeaderEdits extends RoutePolicy permits RequestHeaders, 
 
     Map<String, String> add();
 
+    /** What the admin endpoints show instead of a header value: values carry upstream credentials. */
+    String REDACTED = "******";
+
     @JsonIgnore
     default boolean isEmpty() {
         return remove().isEmpty() && set().isEmpty() && add().isEmpty();
+    }
+
+    /** The same edits with every value replaced by {@link #REDACTED}, for the admin endpoints. */
+    HeaderEdits redacted();
+
+    /** The names of {@code values}, each with {@link #REDACTED} as its value. */
+    static Map<String, String> redact(Map<String, String> values) {
+        if (values.isEmpty()) {
+            return values;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        values.keySet().forEach(k -> out.put(k, REDACTED));
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** The compile unit of one direction's edits (kept in the order written); routes without edits have no such policy. */

@@ -64,6 +64,12 @@ public record RateLimitPolicy(int requestsPerSecond, int burst, String header, R
             if (rps > 0 && burst < rps) {
                 p.fail(ConditionReason.INVALID_POLICY, "rateLimit.burst must be at least requestsPerSecond");
             }
+            if (rps > 0 && (long) burst > (long) rps * RateLimit.MAX_BUCKET_FILL_SECONDS) {
+                // an emptied bucket must refill within a day: it is kept (locally, or in Redis with
+                // twice that as its TTL) until it has
+                p.fail(ConditionReason.INVALID_POLICY, "rateLimit.burst must be at most " + RateLimit.MAX_BUCKET_FILL_SECONDS
+                        + " x requestsPerSecond (an emptied bucket refills within a day)");
+            }
             String key = r.key() == null ? RateLimit.CLIENT_IP : r.key();
             String header = null;
             if (key.startsWith(RateLimit.HEADER_KEY_PREFIX) && HeaderNames.isToken(key.substring(RateLimit.HEADER_KEY_PREFIX.length()))) {

@@ -18,6 +18,11 @@ public record RequestHeaders(List<String> remove, Map<String, String> set, Map<S
         return NAME;
     }
 
+    @Override
+    public RequestHeaders redacted() {
+        return new RequestHeaders(remove, HeaderEdits.redact(set), HeaderEdits.redact(add));
+    }
+
     public static HeaderEdits.Compiler<RequestHeaders> compiler() {
         return new HeaderEdits.Compiler<>(NAME, GatewayRouteSpec::requestHeaders, RequestHeaders::new);
     }

@@ -18,6 +18,11 @@ public record ResponseHeaders(List<String> remove, Map<String, String> set, Map<
         return NAME;
     }
 
+    @Override
+    public ResponseHeaders redacted() {
+        return new ResponseHeaders(remove, HeaderEdits.redact(set), HeaderEdits.redact(add));
+    }
+
     public static HeaderEdits.Compiler<ResponseHeaders> compiler() {
         return new HeaderEdits.Compiler<>(NAME, GatewayRouteSpec::responseHeaders, ResponseHeaders::new);
     }

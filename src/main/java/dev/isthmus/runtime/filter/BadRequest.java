@@ -9,16 +9,24 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 
-/** The gateway's own 400 answer to a request it refuses before any routing: plain text, with the reason. */
+/**
+ * The gateway's own answer to a request it refuses before any routing: plain text, the status's
+ * reason phrase, then why.
+ */
 final class BadRequest {
 
     private BadRequest() {
     }
 
     static Mono<Void> answer(ServerWebExchange exchange, String reason) {
-        exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
+        return answer(exchange, HttpStatus.BAD_REQUEST, reason);
+    }
+
+    static Mono<Void> answer(ServerWebExchange exchange, HttpStatus status, String reason) {
+        exchange.getResponse().setStatusCode(status);
         exchange.getResponse().getHeaders().setContentType(MediaType.TEXT_PLAIN);
-        DataBuffer body = exchange.getResponse().bufferFactory().wrap(("Bad request: " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        DataBuffer body = exchange.getResponse().bufferFactory().wrap((status.getReasonPhrase() + ": " + reason + "\n")
+                .getBytes(StandardCharsets.UTF_8));
         return exchange.getResponse().writeWith(Mono.just(body));
     }
 }

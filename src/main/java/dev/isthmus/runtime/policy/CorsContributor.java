@@ -24,10 +24,10 @@ public final class CorsContributor implements RouteFilterContributor<CorsPolicy>
 
     @Override
     public void contribute(CorsPolicy p, CompiledRoute compiled, RouteFilters route) {
-        CorsConfiguration c = new CorsConfiguration();
+        CorsOrigins c = new CorsOrigins();
         for (String origin : p.allowOrigins()) {
             if (origin.contains("*") && !origin.equals("*")) {
-                c.addAllowedOriginPattern(origin);
+                c.addWildcardOrigin(origin);
             }
             else {
                 c.addAllowedOrigin(origin);

@@ -1,6 +1,9 @@
 package dev.isthmus.runtime.policy;
 
+import reactor.core.publisher.Mono;
+
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory.NameConfig;
 import org.springframework.cloud.gateway.filter.factory.AbstractNameValueGatewayFilterFactory;
@@ -11,6 +14,7 @@ import org.springframework.cloud.gateway.filter.factory.RemoveRequestHeaderGatew
 import org.springframework.cloud.gateway.filter.factory.RemoveResponseHeaderGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.factory.SetRequestHeaderGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.factory.SetResponseHeaderGatewayFilterFactory;
+import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.policy.HeaderEdits;
@@ -69,6 +73,24 @@ public final class HeaderEditsContributor<E extends HeaderEdits> implements Rout
     }
 
     private static GatewayFilter apply(AbstractNameValueGatewayFilterFactory factory, String name, String value) {
-        return factory.apply(new NameValueConfig().setName(name).setValue(value));
+        return new Redacted(factory.apply(new NameValueConfig().setName(name).setValue(value)),
+                "[" + factory.name() + " " + name + " = " + HeaderEdits.REDACTED + "]");
+    }
+
+    /**
+     * Spring Cloud Gateway's header filters print their value in {@code toString}, which its
+     * {@code /actuator/gateway/routes} shows, and header values carry upstream credentials: the
+     * same filter, printed without its value.
+     */
+    private record Redacted(GatewayFilter delegate, String text) implements GatewayFilter {
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+            return delegate.filter(exchange, chain);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 }

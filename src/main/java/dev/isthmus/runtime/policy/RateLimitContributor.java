@@ -15,6 +15,7 @@ import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.policy.RateLimitPolicy;
 import dev.isthmus.runtime.RouteFilterContributor;
 import dev.isthmus.runtime.RouteFilters;
+import dev.isthmus.runtime.ratelimit.LocalBucketTable;
 import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
 import dev.isthmus.runtime.ratelimit.RateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
@@ -29,7 +30,7 @@ public final class RateLimitContributor implements RouteFilterContributor<RateLi
      * key resolver are never used.
      */
     private final RequestRateLimiterGatewayFilterFactory factory = new RequestRateLimiterGatewayFilterFactory(
-            new TokenBucketRateLimiter(1, 1, 1), RateLimitKeyResolver.clientIp());
+            new TokenBucketRateLimiter(1, 1, new LocalBucketTable(1)), RateLimitKeyResolver.clientIp());
 
     public RateLimitContributor(RateLimiterProvider limiters) {
         this.limiters = limiters;
