@@ -15,7 +15,7 @@ import dev.isthmus.platform.kubernetes.ReplicaIdentity;
 import dev.isthmus.source.kubernetes.ConfigMapRouteSource;
 import dev.isthmus.source.kubernetes.GatewayClassSelector;
 import dev.isthmus.source.kubernetes.GatewayRouteSource;
-import dev.isthmus.status.ConfigMapEventRecorder;
+import dev.isthmus.status.RouteEventRecorder;
 import dev.isthmus.status.GatewayRouteStatusWriter;
 import dev.isthmus.status.StatusWriterElection;
 
@@ -38,7 +38,7 @@ public class KubernetesStatusAutoConfiguration {
     GatewayRouteStatusWriter gatewayRouteStatusWriter(KubernetesClient client, GatewayRouteSource routes, ConfigMapRouteSource configMaps,
             ServiceResolver resolver, ObjectProvider<ServiceRegistry> registries, ReplicaIdentity identity) {
         GatewayRouteStatusWriter writer = new GatewayRouteStatusWriter(client, routes,
-                new ConfigMapEventRecorder(client, configMaps, identity.value()), resolver);
+                new RouteEventRecorder(client, configMaps, routes, identity.value()), resolver);
         registries.orderedStream().forEach(r -> r.addChangeListener(writer::discoveryChanged));
         return writer;
     }

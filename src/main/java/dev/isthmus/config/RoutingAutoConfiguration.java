@@ -24,6 +24,8 @@ import org.springframework.core.env.Environment;
 
 import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.RouteCompiler;
+import dev.isthmus.compile.ownership.DestinationGuard;
+import dev.isthmus.compile.ownership.OwnershipPolicy;
 import dev.isthmus.compile.policy.BuiltInPolicies;
 import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.runtime.IndexedRouteHandlerMapping;
@@ -50,7 +52,7 @@ import dev.isthmus.source.RouteSources;
  * such bean exists, so these must be registered first for it to back off.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
-@EnableConfigurationProperties(IsthmusProperties.class)
+@EnableConfigurationProperties({ IsthmusProperties.class, OwnershipProperties.class })
 public class RoutingAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingAutoConfiguration.class);
@@ -64,14 +66,14 @@ public class RoutingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CompileSettings compileSettings(IsthmusProperties properties, GatewayIdentity identity) {
+    CompileSettings compileSettings(IsthmusProperties properties, GatewayIdentity identity, OwnershipPolicy ownership) {
         String ns = properties.getKubernetes().getDefaultNamespace();
         if (ns == null || ns.isBlank()) {
             ns = identity.namespace();
             log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})", ns,
                     identity.from());
         }
-        return new CompileSettings(ns);
+        return new CompileSettings(ns, ownership);
     }
 
     @Bean
@@ -118,8 +120,8 @@ public class RoutingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    MirrorGatewayFilterFactory mirrorGatewayFilterFactory(HttpClient httpClient, IsthmusProperties properties) {
-        return new MirrorGatewayFilterFactory(httpClient, properties.getMirror().getMaxInFlight(), properties.getMirror().getMaxBodyBytes());
+    MirrorGatewayFilterFactory mirrorGatewayFilterFactory(HttpClient httpClient, IsthmusProperties properties, DestinationGuard guard) {
+        return new MirrorGatewayFilterFactory(httpClient, guard, properties.getMirror().getMaxInFlight(), properties.getMirror().getMaxBodyBytes());
     }
 
     /** Turns compiled routes into Spring Cloud Gateway routes, with the contributor bean of each policy (RoutePoliciesAutoConfiguration). */
@@ -131,8 +133,8 @@ public class RoutingAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     RouteTableUpdater routeTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
-            ObjectProvider<RouteTableListener> listeners) {
-        return new RouteTableUpdater(compiler, materializer, holder, () -> listeners.orderedStream().toList());
+            ObjectProvider<RouteTableListener> listeners, OwnershipProperties ownership) {
+        return new RouteTableUpdater(compiler, materializer, holder, () -> listeners.orderedStream().toList(), ownership.isFallThrough());
     }
 
     @Bean

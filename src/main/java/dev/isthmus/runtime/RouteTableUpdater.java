@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import dev.isthmus.compile.CompileResult;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.RouteStatus;
+import dev.isthmus.model.ReferenceGrant;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
@@ -37,6 +38,7 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
     private static final Logger log = LoggerFactory.getLogger(RouteTableUpdater.class);
 
     private final RouteCompiler compiler;
+    private final boolean fallThrough;
     private final RouteMaterializer materializer;
     private final RouteTableHolder holder;
     private final java.util.function.Supplier<List<RouteTableListener>> listenerSupplier;
@@ -55,6 +57,13 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
      */
     public RouteTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
             java.util.function.Supplier<List<RouteTableListener>> listeners) {
+        this(compiler, materializer, holder, listeners, false);
+    }
+
+    /** @param fallThrough isthmus.ownership.fall-through: requests a host's routes do not match try the operator's catch-alls */
+    public RouteTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
+            java.util.function.Supplier<List<RouteTableListener>> listeners, boolean fallThrough) {
+        this.fallThrough = fallThrough;
         this.compiler = compiler;
         this.materializer = materializer;
         this.holder = holder;
@@ -80,14 +89,16 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
             long started = System.nanoTime();
             List<RouteSpec> routes = new ArrayList<>();
             List<SourceProblem> problems = new ArrayList<>();
+            List<ReferenceGrant> grants = new ArrayList<>();
             for (SourceSnapshot s : latest.values()) {
                 routes.addAll(s.routes());
                 problems.addAll(s.problems());
+                grants.addAll(s.grants());
             }
-            CompileResult result = compiler.compile(routes, problems);
+            CompileResult result = compiler.compile(routes, problems, grants);
             RouteTable previous = holder.get();
             RouteTable table = new RouteTable(++version, materializer.materialize(result.routes(), previous), result, clock.instant(),
-                    latest.keySet(), changed);
+                    latest.keySet(), changed, fallThrough);
             holder.swap(table);
             Instant now = clock.instant();
             Instant oldest = changed.values().stream().min(Instant::compareTo).orElse(now);

@@ -41,7 +41,7 @@ public record MirrorPolicy(BackendTarget target, int percent) implements RoutePo
                 return null;
             }
             int percent = c.problems().intIn("mirror.percent", m.percent(), Mirror.DEFAULT_PERCENT, 0, 100);
-            BackendTarget target = BackendCompiler.target(c.problems(), "mirror", m.service(), m.url(), null, c.namespace());
+            BackendTarget target = BackendCompiler.target(c.problems(), "mirror", m.service(), m.url(), null, c.backends());
             return target == null ? null : new MirrorPolicy(target, percent);
         }
     }
