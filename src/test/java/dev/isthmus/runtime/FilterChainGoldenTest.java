@@ -38,7 +38,6 @@ import org.springframework.web.reactive.DispatcherHandler;
 
 import dev.isthmus.compile.CompileGoldenTest;
 import dev.isthmus.compile.CompileResult;
-import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.policy.BuiltInPolicies;
@@ -90,8 +89,8 @@ class FilterChainGoldenTest {
         for (JsonNode r : in.path("routes")) {
             routes.add(CompileGoldenTest.route(r));
         }
-        CompileResult result = new RouteCompiler(new CompileSettings(in.path("defaultNamespace").asText("default")),
-                BuiltInPolicies.compilers()).compile(routes, List.of());
+        CompileResult result = new RouteCompiler(CompileGoldenTest.settings(in), BuiltInPolicies.compilers())
+                .compile(routes, List.of(), CompileGoldenTest.grants(in));
         RouteMaterializer materializer = materializer();
         List<Map<String, Object>> out = new ArrayList<>();
         for (CompiledRoute route : result.routes()) {
@@ -156,7 +155,7 @@ class FilterChainGoldenTest {
                 new ForwardedHeadersContributor(),
                 new RewriteContributor(new RewritePathGatewayFilterFactory(), new SetPathGatewayFilterFactory(),
                         new RegexPathRewriteGatewayFilterFactory()),
-                new MirrorContributor(new MirrorGatewayFilterFactory(HttpClient.create(), 1, 1024), ServiceResolver.NONE),
+                new MirrorContributor(new MirrorGatewayFilterFactory(HttpClient.create(), dev.isthmus.compile.ownership.DestinationGuard.NONE, 1, 1024), ServiceResolver.NONE),
                 new TimeoutsContributor(new DeadlineGatewayFilterFactory()),
                 new RetryContributor(new RetryGatewayFilterFactory()),
                 new CircuitBreakerContributor(cbFactory, breakers, timeLimiters),

@@ -51,7 +51,7 @@ class ServiceEndpointsTest {
 
     @Test
     void onlyReadyAndNotTerminatingEndpointsAreRoutable() {
-        ServiceEndpoints s = ServiceEndpoints.of(service(port("http", 80)), List.of(slice("IPv4", List.of(slicePort("http", 8080)),
+        ServiceEndpoints s = endpoints(service(port("http", 80)), List.of(slice("IPv4", List.of(slicePort("http", 8080)),
                 endpoint(true, false, "10.0.0.1"),
                 endpoint(false, false, "10.0.0.2"),
                 endpoint(null, null, "10.0.0.3"),       // unknown readiness counts as ready
@@ -63,7 +63,7 @@ class ServiceEndpointsTest {
     @Test
     void servicePortsMapToSlicePortsByNameAndAreChosenByNameNumberOrDefault() {
         Service svc = service(port("http", 80), port("admin", 9000));
-        ServiceEndpoints s = ServiceEndpoints.of(svc, List.of(
+        ServiceEndpoints s = endpoints(svc, List.of(
                 slice("IPv4", List.of(slicePort("http", 8080), slicePort("admin", 9090)), endpoint(true, false, "10.0.0.1")),
                 slice("IPv4", List.of(slicePort("http", 8081)), endpoint(true, false, "10.0.0.2"))));
         assertThat(ids(s.instances("http"))).containsExactly("10.0.0.1:8080", "10.0.0.2:8081");
@@ -77,7 +77,7 @@ class ServiceEndpointsTest {
 
     @Test
     void theUnnamedPortOfASinglePortServiceMatches() {
-        ServiceEndpoints s = ServiceEndpoints.of(service(port(null, 80)),
+        ServiceEndpoints s = endpoints(service(port(null, 80)),
                 List.of(slice("IPv4", List.of(slicePort("", 8080)), endpoint(true, false, "10.0.0.1"))));
         assertThat(ids(s.instances(null))).containsExactly("10.0.0.1:8080");
         assertThat(ids(s.instances("80"))).containsExactly("10.0.0.1:8080");
@@ -85,7 +85,7 @@ class ServiceEndpointsTest {
 
     @Test
     void anEndpointInTwoSlicesIsOneInstanceAndOnlyTheFirstAddressCounts() {
-        ServiceEndpoints s = ServiceEndpoints.of(service(port("http", 80)), List.of(
+        ServiceEndpoints s = endpoints(service(port("http", 80)), List.of(
                 slice("IPv4", List.of(slicePort("http", 8080)), endpoint(true, false, "10.0.0.1", "10.0.0.9")),
                 slice("IPv4", List.of(slicePort("http", 8080)), endpoint(true, false, "10.0.0.1"))));
         assertThat(ids(s.instances("http"))).containsExactly("10.0.0.1:8080");
@@ -94,7 +94,7 @@ class ServiceEndpointsTest {
     @Test
     void instancesCarryZoneMetadataIpv6BracketsAndTls() {
         Service svc = new ServiceBuilder(service(port("https", 443))).build();
-        ServiceEndpoints s = ServiceEndpoints.of(svc, List.of(slice("IPv6", List.of(slicePort("https", 8443)), endpoint(true, false, "fd00::1"))));
+        ServiceEndpoints s = endpoints(svc, List.of(slice("IPv6", List.of(slicePort("https", 8443)), endpoint(true, false, "fd00::1"))));
         assertThat(s.instances("https")).singleElement().satisfies(i -> {
             assertThat(i.id()).isEqualTo("[fd00::1]:8443");
             assertThat(i.authority()).isEqualTo("[fd00::1]:8443");
@@ -103,7 +103,7 @@ class ServiceEndpointsTest {
             assertThat(i.metadata()).containsEntry("namespace", "shop").containsEntry("service", "quote")
                     .containsEntry("pod", "quote-fd00::1").containsEntry("node", "node-1");
         });
-        ServiceEndpoints plain = ServiceEndpoints.of(service(port("web", 80)), List.of(slice("FQDN",
+        ServiceEndpoints plain = endpoints(service(port("web", 80)), List.of(slice("FQDN",
                 List.of(new EndpointPortBuilder().withName("web").withPort(8443).withAppProtocol("https").build()),
                 endpoint(true, false, "quote.example.internal"))));
         assertThat(plain.instances("web")).singleElement().satisfies(i -> {
@@ -114,8 +114,13 @@ class ServiceEndpointsTest {
 
     @Test
     void aServiceWithoutSlicesOrPortsHasNoInstances() {
-        assertThat(ServiceEndpoints.of(service(port("http", 80)), List.of()).instances("http")).isEmpty();
-        assertThat(ServiceEndpoints.of(service(), List.of(slice("IPv4", List.of(slicePort("http", 8080)), endpoint(true, false, "10.0.0.1"))))
+        assertThat(endpoints(service(port("http", 80)), List.of()).instances("http")).isEmpty();
+        assertThat(endpoints(service(), List.of(slice("IPv4", List.of(slicePort("http", 8080)), endpoint(true, false, "10.0.0.1"))))
                 .instances(null)).isEmpty();
+    }
+
+    private static ServiceEndpoints endpoints(io.fabric8.kubernetes.api.model.Service service,
+            java.util.Collection<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices) {
+        return ServiceEndpoints.of(service, slices, dev.isthmus.compile.ownership.DestinationGuard.NONE, refused -> { });
     }
 }
