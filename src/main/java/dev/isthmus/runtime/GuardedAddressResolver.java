@@ -12,7 +12,10 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.transport.NameResolverProvider;
 
 import dev.isthmus.compile.ownership.DestinationGuard;
 
@@ -56,7 +59,23 @@ public final class GuardedAddressResolver extends AddressResolverGroup<InetSocke
 
     /** The client with this guard's resolver (around its own) and a connection pool of its own for this trust. */
     public static HttpClient guard(HttpClient client, DestinationGuard guard, DestinationGuard.Trust trust) {
-        return client.resolver(new GuardedAddressResolver(client.configuration().resolver(), guard, trust)).attr(TRUST, trust);
+        return client.resolver(new GuardedAddressResolver(innerResolver(client), guard, trust)).attr(TRUST, trust);
+    }
+
+    /**
+     * The resolver the client would use without this one: its own, or (the usual case, as
+     * {@code configuration().resolver()} is null until one is set) a DNS resolver group built as
+     * Reactor Netty builds its default, from the client's name-resolver settings and event loops.
+     */
+    private static AddressResolverGroup<? extends SocketAddress> innerResolver(HttpClient client) {
+        var config = client.configuration();
+        if (config.resolver() != null) {
+            return config.resolver();
+        }
+        NameResolverProvider provider = config.getNameResolverProvider() != null ? config.getNameResolverProvider()
+                : NameResolverProvider.builder().build();
+        LoopResources loops = config.loopResources() != null ? config.loopResources() : HttpResources.get();
+        return provider.newNameResolverGroup(loops, config.isPreferNative());
     }
 
     @Override
