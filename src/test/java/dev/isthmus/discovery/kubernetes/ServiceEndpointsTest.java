@@ -119,6 +119,23 @@ class ServiceEndpointsTest {
                 .instances(null)).isEmpty();
     }
 
+    @Test
+    void endpointsTheDestinationRulesRefuseAreLeftOutAndReported() {
+        // the gateway's pod IP 10.1.0.7 listening on 8080 and 9090 (traffic, admin): a hand-written slice naming it is refused
+        var guard = new dev.isthmus.compile.ownership.DestinationGuard(dev.isthmus.model.Cidrs.parse(
+                dev.isthmus.compile.ownership.DestinationGuard.DEFAULT_DENIED), false, dev.isthmus.model.Cidrs.parse(List.of("10.1.0.7")),
+                java.util.Set.of(8080, 9090));
+        List<String> refused = new java.util.ArrayList<>();
+        ServiceEndpoints s = ServiceEndpoints.of(service(port("http", 80)), List.of(
+                slice("IPv4", List.of(slicePort("http", 9090)), endpoint(true, false, "10.1.0.7"), endpoint(true, false, "10.0.0.1")),
+                slice("IPv4", List.of(slicePort("http", 80)), endpoint(true, false, "169.254.169.254")),
+                slice("FQDN", List.of(slicePort("http", 80)), endpoint(true, false, "db.example.com"))), guard, refused::add);
+        assertThat(ids(s.instances("http"))).containsExactlyInAnyOrder("10.0.0.1:9090", "db.example.com:80");
+        assertThat(refused).hasSize(2);
+        assertThat(refused.get(0)).contains("10.1.0.7:9090").contains("own port");
+        assertThat(refused.get(1)).contains("169.254.169.254:80").contains("denied destination");
+    }
+
     private static ServiceEndpoints endpoints(io.fabric8.kubernetes.api.model.Service service,
             java.util.Collection<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice> slices) {
         return ServiceEndpoints.of(service, slices, dev.isthmus.compile.ownership.DestinationGuard.NONE, refused -> { });
