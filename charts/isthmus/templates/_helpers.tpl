@@ -241,6 +241,12 @@ isthmus:
 - apiGroups: ["", events.k8s.io]
   resources: [events]
   verbs: [create, patch]
+{{- if ne (toString (index (.Values.isthmus.ownership | default dict) "reference-grants")) "off" }}
+{{- /* cross-namespace permissions (isthmus.ownership.reference-grants, docs/security.md) */}}
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [referencegrants]
+  verbs: [list, watch]
+{{- end }}
 {{- end }}
 
 {{/* Whether this release elects a status writer (isthmus.kubernetes.status-writer, default true). */}}
