@@ -16,7 +16,7 @@ public final class GatewayAddresses {
     private GatewayAddresses() {
     }
 
-    /** Every address of every interface that is up, as CIDR-free literals; empty when they cannot be listed. */
+    /** Every non-loopback address of every interface that is up, as CIDR-free literals; empty when they cannot be listed. */
     public static List<String> local() {
         List<String> out = new ArrayList<>();
         try {
@@ -25,6 +25,9 @@ public final class GatewayAddresses {
                     continue;
                 }
                 for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    if (a.isLoopbackAddress()) {
+                        continue; // loopback has its own rule (isthmus.ownership.destinations.allow-loopback)
+                    }
                     String text = a.getHostAddress();
                     int zone = text.indexOf('%');
                     out.add(zone < 0 ? text : text.substring(0, zone));
