@@ -13,7 +13,7 @@ import java.util.TreeSet;
 
 import dev.isthmus.compile.ownership.HostClaims;
 import dev.isthmus.compile.ownership.OwnershipPolicy;
-import dev.isthmus.compile.ownership.ReferenceGrants;
+import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.Owner;
 import dev.isthmus.model.ReferenceGrant;

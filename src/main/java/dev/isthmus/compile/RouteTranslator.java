@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.isthmus.compile.ownership.BackendAdmission;
-import dev.isthmus.compile.ownership.ReferenceGrants;
+import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.spec.GatewayRouteSpec;

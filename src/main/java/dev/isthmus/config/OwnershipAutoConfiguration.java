@@ -22,7 +22,7 @@ import dev.isthmus.compile.ownership.HostGrant;
 import dev.isthmus.compile.ownership.NamePattern;
 import dev.isthmus.compile.ownership.OwnerSelector;
 import dev.isthmus.compile.ownership.OwnershipPolicy;
-import dev.isthmus.compile.ownership.ReferenceGrants;
+import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.Cidrs;
 import dev.isthmus.model.ReferenceGrant;
 import dev.isthmus.platform.GatewayAddresses;

@@ -1,4 +1,4 @@
-package dev.isthmus.compile.ownership;
+package dev.isthmus.model;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import dev.isthmus.model.ReferenceGrant;
-import dev.isthmus.model.SourceKind;
 
 /**
  * The Gateway API's ReferenceGrant rule (GEP-709): an object may refer to an object in another

@@ -9,6 +9,7 @@ import dev.isthmus.compile.Text;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.Owner;
 import dev.isthmus.model.Provenance;
+import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.SourceKind;
 
 /**
@@ -68,7 +69,9 @@ public final class BackendAdmission {
         if (target instanceof BackendTarget.Url url) {
             return url(p, where, url);
         }
-        BackendTarget.Service s = (BackendTarget.Service) target;
+        if (!(target instanceof BackendTarget.Service s)) {
+            return target; // no destination of its own to admit
+        }
         return switch (owner.kind()) {
             case OPERATOR -> s;
             case CONSUL_SERVICE -> {

@@ -170,7 +170,7 @@ public final class ReferenceGrantSource implements RouteSource {
     }
 
     /** The grant as the compiler reads it; null when it grants nothing (no from or no to). */
-    static ReferenceGrant read(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
+    public static ReferenceGrant read(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
         if (g.getSpec() == null || g.getSpec().getFrom() == null || g.getSpec().getTo() == null) {
             return null;
         }
