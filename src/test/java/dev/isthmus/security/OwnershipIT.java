@@ -68,6 +68,8 @@ class OwnershipIT {
     static final String GREEDY = "own-greedy";
     static final String HOST = "shop.example.com";
     static final int QUOTA = 20;
+    /** Consul services with tag routes watched: evil-vm and ssrf-vm (earlier tests) and one more. */
+    static final int TAGGED = 3;
 
     static KubeApiServer api;
     static KubernetesClient kube;
@@ -102,6 +104,8 @@ class OwnershipIT {
         props.put("isthmus.kubernetes.lease-name", "ownership-it");
         props.put("isthmus.ownership.destinations.allow-loopback", "false");
         props.put("isthmus.ownership.quotas.routes-per-owner", String.valueOf(QUOTA));
+        props.put("isthmus.ownership.quotas.config-map-size", "64KB");
+        props.put("isthmus.ownership.quotas.consul-tagged-services", String.valueOf(TAGGED));
         gateway = GatewayApp.start("routes: []\n", props);
         assertThat(Await.until(Duration.ofSeconds(30), () -> gateway.admin("/actuator/health/readiness").statusCode() == 200)).isTrue();
 
@@ -262,13 +266,14 @@ class OwnershipIT {
             String routes = gateway.admin("/actuator/routes").body();
             assertThat(routes).contains("\"owner\":\"namespace " + EVIL + "\"").contains("\"" + HOST + "\":\"namespace " + VICTIM + "\"");
 
-            Thread.sleep(1500); // keep the load on the settled table too
+            // keep the load on the settled table too, for a few hundred requests whatever the machine's load
+            Await.until(Duration.ofSeconds(20), () -> load.requests.get() >= 400);
         }
         finally {
             load.close();
         }
         System.out.printf("hijack attempts: %d victim requests under attack, %d errors%n", load.requests.get(), load.errors.get());
-        assertThat(load.requests.get()).as("the load ran").isGreaterThan(200);
+        assertThat(load.requests.get()).as("the load ran").isGreaterThanOrEqualTo(400);
         assertThat(load.errors.get()).as("victim errors (first: %s)", load.firstErrors).isZero();
         assertThat(attacker.count()).as("the attacker's upstream got only the one default-host request, none of the victim's").isEqualTo(1);
     }
@@ -358,6 +363,25 @@ class OwnershipIT {
         assertThat(ConsulTestSupport.statuses(gateway).stream().filter(s -> s.object().namespace() != null
                 && s.object().namespace().equals(GREEDY) && s.accepted()).count()).isEqualTo(QUOTA);
         assertThat(status("gatewayroute/" + VICTIM + "/shop").orElseThrow().accepted()).isTrue();
+        assertThat(upstream(HOST, "/cart")).isEqualTo("victim");
+    }
+
+    @Test
+    @Order(5)
+    void aConfigMapOverTheSizeQuotaAndConsulServicesOverTheTaggedQuotaAreRejectedAlone() {
+        configMapRoutes(GREEDY, "bulky", "routes: []\n# " + "x".repeat(70 * 1024) + "\n");
+        assertThat(Await.until(Duration.ofSeconds(15), () -> ConsulTestSupport.statuses(gateway).stream().anyMatch(s ->
+                s.object().name().equals("bulky") && s.reason() == ConditionReason.QUOTA_EXCEEDED))).as("the bulky ConfigMap refused").isTrue();
+
+        consul.register("quota-a-1", "quota-a", "127.0.0.1", 1, List.of("isthmus.enable=true", "isthmus.host=quota-a.example.org"), Map.of(),
+                null);
+        assertThat(awaitStatus("consul/dc1/quota-a").accepted()).as("the third tagged service is watched").isTrue();
+        consul.register("quota-b-1", "quota-b", "127.0.0.1", 1, List.of("isthmus.enable=true", "isthmus.host=quota-b.example.org"), Map.of(),
+                null);
+        RouteStatus over = awaitStatus("consul/dc1/quota-b");
+        assertThat(over.reason()).isEqualTo(ConditionReason.QUOTA_EXCEEDED);
+        assertThat(over.message()).contains("consul-tagged-services");
+        assertThat(status("consul/dc1/quota-a").orElseThrow().accepted()).as("a service already watched keeps its place").isTrue();
         assertThat(upstream(HOST, "/cart")).isEqualTo("victim");
     }
 
