@@ -283,6 +283,9 @@ final class RouteValidator {
             }
             return url(c, where, url);
         }
+        if (service.startsWith(BackendTarget.Unavailable.PREFIX)) {
+            return new BackendTarget.Unavailable(service.substring(BackendTarget.Unavailable.PREFIX.length()));
+        }
         if (port != null && !validPort(port)) {
             c.fail("InvalidBackend", where + ".port '" + abbreviate(port) + "' must be a number 1-65535 or a port name");
             return null;
@@ -648,6 +651,10 @@ final class RouteValidator {
     private static MirrorPolicy mirror(Context c, dev.isthmus.spec.Mirror m, String namespace) {
         int percent = intIn(c, "mirror.percent", m.percent(), 100, 0, 100);
         BackendTarget target = target(c, "mirror", m.service(), m.url(), null, namespace);
+        if (target instanceof BackendTarget.Unavailable) {
+            c.fail("InvalidBackend", "mirror: an unavailable backend cannot be mirrored to");
+            return null;
+        }
         return target == null ? null : new MirrorPolicy(target, percent);
     }
 

@@ -76,6 +76,10 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         String hashKey = pool.hashKey(exchange);
         Set<String> tried = exchange.getAttribute(RouteAttributes.TRIED_INSTANCES);
         Backend backend = pool.pick(hashKey, null);
+        if (backend.target() instanceof BackendTarget.Unavailable unavailable) {
+            // its share of the traffic fails, as the Gateway API prescribes; it never falls over to another backend
+            return Mono.error(new ResponseStatusException(HttpStatus.INTERNAL_SERVER_ERROR, unavailable.display()));
+        }
         List<Instance> candidates = candidates(backend, tried);
         if (candidates.isEmpty() && pool.backends().size() > 1) {
             backend = pool.pick(hashKey, backend);
