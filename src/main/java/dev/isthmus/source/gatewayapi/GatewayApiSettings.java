@@ -1,7 +1,9 @@
 package dev.isthmus.source.gatewayapi;
 
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What the translator needs to know about the Isthmus deployment it translates for: the
@@ -22,6 +24,6 @@ public record GatewayApiSettings(String controllerName, Integer httpPort, Intege
 
     public GatewayApiSettings {
         Objects.requireNonNull(controllerName, "controllerName");
-        tlsSecrets = tlsSecrets == null ? Set.of() : Set.copyOf(tlsSecrets);
+        tlsSecrets = tlsSecrets == null ? Set.of() : Collections.unmodifiableSortedSet(new TreeSet<>(tlsSecrets));
     }
 }

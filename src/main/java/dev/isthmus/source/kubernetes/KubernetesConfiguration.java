@@ -91,10 +91,13 @@ public class KubernetesConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "isthmus.kubernetes.status-writer", havingValue = "true", matchIfMissing = true)
-    StatusWriterElection statusWriterElection(KubernetesClient client, IsthmusProperties properties, GatewayRouteStatusWriter writer,
-            ReplicaIdentity identity) {
+    StatusWriterElection statusWriterElection(KubernetesClient client, IsthmusProperties properties,
+            ObjectProvider<StatusWriterElection.Leadership> writers, ReplicaIdentity identity) {
         IsthmusProperties.Kubernetes k = properties.getKubernetes();
-        return new StatusWriterElection(client, leaseNamespace(k, client), leaseName(k), identity.value(), k.getLeaseDuration(), writer);
+        // one writer per kind of status (GatewayRoutes, the Gateway API), all on the one Lease
+        var all = writers.orderedStream().toList();
+        return new StatusWriterElection(client, leaseNamespace(k, client), leaseName(k), identity.value(), k.getLeaseDuration(),
+                leader -> all.forEach(w -> w.leadershipChanged(leader)));
     }
 
     /** Default: the gateway's own namespace (the service account's, or the kubeconfig context's), else 'default'. */
