@@ -25,6 +25,9 @@ final class GoLiterals {
         }
     };
 
+    /** Calls whose value is their one argument's: pointer helpers and numeric conversions. */
+    private static final java.util.Set<String> IDENTITY_CALLS = java.util.Set.of("ptr.To", "int32", "int64", "int", "float64");
+
     private record Token(String kind, String text) {
         boolean is(String t) {
             return text.equals(t) && !kind.equals("string");
@@ -192,6 +195,19 @@ final class GoLiterals {
                 return composite();
             }
             if (tokens.get(pos).is("(")) {
+                StringBuilder callee = new StringBuilder();
+                for (int i = start; i < pos; i++) {
+                    callee.append(tokens.get(i).text());
+                }
+                if (IDENTITY_CALLS.contains(callee.toString())) {
+                    // ptr.To(int32(20)) and conversions: the value of their one argument
+                    pos++;
+                    Object inner = value();
+                    if (tokens.get(pos).is(")")) {
+                        pos++;
+                        return inner;
+                    }
+                }
                 skipBalanced("(", ")");
                 return UNRESOLVED;
             }

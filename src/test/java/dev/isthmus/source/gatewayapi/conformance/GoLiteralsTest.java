@@ -28,7 +28,7 @@ class GoLiteralsTest {
                 			Response: http.Response{StatusCode: 404},
                 			Namespace: unknownVariable,
                 		}}
-                		other := http.ExpectedResponse{Request: http.Request{Path: fmt.Sprintf("/%d", 1)}, Response: http.Response{StatusCodes: []int{500, -1}}}
+                		other := http.ExpectedResponse{Request: http.Request{Path: fmt.Sprintf("/%d", 1)}, Response: http.Response{StatusCodes: []int{500, -1}}, MirroredTo: []http.MirroredBackend{{Percent: ptr.To(int32(20))}}}
                 	},
                 }
                 """;
@@ -41,6 +41,7 @@ class GoLiteralsTest {
         assertThat(((Map<?, ?>) cases.get(1).get("Request")).get("Path")).isEqualTo("/raw");
         assertThat(((Map<?, ?>) cases.get(2).get("Request")).get("Path")).isSameAs(GoLiterals.UNRESOLVED);
         assertThat(((Map<?, ?>) cases.get(2).get("Response")).get("StatusCodes")).isEqualTo(List.of(500L, -1L));
+        assertThat(cases.get(2).get("MirroredTo")).isEqualTo(List.of(Map.of("Percent", 20L)));
         assertThat(GoLiterals.manifests(go)).containsExactly("tests/httproute-example.yaml");
         assertThat(GoLiterals.shortNames(go)).containsExactly("HTTPRouteExample");
     }
