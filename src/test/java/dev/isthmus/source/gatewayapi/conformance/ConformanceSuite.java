@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import dev.isthmus.testsupport.RealInfra;
+import dev.isthmus.source.gatewayapi.GatewayApiFixtures;
 
 /**
  * The Gateway API's conformance suite as {@code scripts/provision-test-infra.sh gatewayapi} lays
@@ -19,8 +19,6 @@ import dev.isthmus.testsupport.RealInfra;
  */
 final class ConformanceSuite {
 
-    static final String VERSION = "v1.4.1";
-
     /** One upstream conformance test. */
     record Case(String shortName, Path goFile, List<String> manifests, List<Map<String, Object>> expectations) {
     }
@@ -29,17 +27,7 @@ final class ConformanceSuite {
     }
 
     static Path home() {
-        Path home = RealInfra.home().resolve("gateway-api").resolve(VERSION);
-        if (!Files.isDirectory(home.resolve("crds")) || !Files.isDirectory(home.resolve("conformance/tests"))) {
-            RealInfra.unavailable("the Gateway API " + VERSION + " CRDs and conformance suite", "nothing under " + home);
-        }
-        return home;
-    }
-
-    static List<Path> crds() throws IOException {
-        try (Stream<Path> files = Files.list(home().resolve("crds"))) {
-            return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-        }
+        return GatewayApiFixtures.home();
     }
 
     static Path baseManifests() {

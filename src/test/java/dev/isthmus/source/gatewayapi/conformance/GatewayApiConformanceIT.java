@@ -1,7 +1,6 @@
 package dev.isthmus.source.gatewayapi.conformance;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,7 +24,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -37,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import dev.isthmus.source.gatewayapi.GatewayApiFixtures;
 import dev.isthmus.source.gatewayapi.GatewayApiRouteSource;
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
@@ -134,7 +132,7 @@ class GatewayApiConformanceIT {
         api = KubeApiServer.shared();
         admin = api.client();
         KubeFixtures.installCrd(admin);
-        installGatewayApiCrds(admin);
+        GatewayApiFixtures.installCrds(admin);
         address = KubeFixtures.routableAddress();
         for (HasMetadata o : load(ConformanceSuite.baseManifests())) {
             if (o.getKind().equals("Namespace") || o.getKind().equals("Gateway") || o.getKind().equals("Service")) {
@@ -160,20 +158,6 @@ class GatewayApiConformanceIT {
         upstreams.values().forEach(EchoServer::close);
         if (admin != null) {
             admin.close();
-        }
-    }
-
-    static void installGatewayApiCrds(KubernetesClient client) throws IOException {
-        for (var file : ConformanceSuite.crds()) {
-            try (InputStream in = Files.newInputStream(file)) {
-                for (HasMetadata o : client.load(in).items()) {
-                    client.resource(o).forceConflicts().serverSideApply();
-                }
-            }
-        }
-        for (String crd : List.of("gatewayclasses", "gateways", "httproutes", "referencegrants")) {
-            client.apiextensions().v1().customResourceDefinitions().withName(crd + ".gateway.networking.k8s.io")
-                    .waitUntilCondition(KubeFixtures::established, 60, TimeUnit.SECONDS);
         }
     }
 
