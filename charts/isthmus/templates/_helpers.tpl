@@ -234,8 +234,12 @@ isthmus:
 
 {{/* What the Gateway API source reads and writes in every watched namespace (Secrets never). */}}
 {{- define "isthmus.gatewayApiWatchRules" -}}
+# get on what it lists anyway: fabric8 reads an object before patching its status subresource
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways, httproutes, referencegrants]
+  resources: [gateways, httproutes]
+  verbs: [get, list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [referencegrants]
   verbs: [list, watch]
 - apiGroups: [gateway.networking.k8s.io]
   resources: [gateways/status, httproutes/status]

@@ -53,5 +53,21 @@ public final class GatewayApiFixtures {
             client.apiextensions().v1().customResourceDefinitions().withName(crd + ".gateway.networking.k8s.io")
                     .waitUntilCondition(KubeFixtures::established, 60, TimeUnit.SECONDS);
         }
+        // Established is not yet servable: right after a CRD changes, lists answer 429 "storage is (re)initializing"
+        boolean ready = dev.isthmus.testsupport.Await.until(java.time.Duration.ofSeconds(60), () -> {
+            try {
+                client.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass.class).list();
+                client.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class).inAnyNamespace().list();
+                client.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class).inAnyNamespace().list();
+                client.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class).inAnyNamespace().list();
+                return true;
+            }
+            catch (RuntimeException e) {
+                return false;
+            }
+        });
+        if (!ready) {
+            throw new IllegalStateException("the Gateway API CRDs are Established but not served within 60 s");
+        }
     }
 }
