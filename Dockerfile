@@ -33,6 +33,7 @@ LABEL org.opencontainers.image.title="Isthmus" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.source="https://github.com/isthmus-dev/isthmus" \
+      org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="docker.io/library/eclipse-temurin:${JAVA_VERSION}-jre"
 RUN groupadd --system --gid 10001 isthmus \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin isthmus

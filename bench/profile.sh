@@ -4,6 +4,7 @@
 #
 #   bench/profile.sh isthmus [seconds] [routes]    # target/isthmus.jar (or ISTHMUS_JAR), one route (default 20 s)
 #   bench/profile.sh stock   [seconds] [routes]    # the stock Spring Cloud Gateway anchor
+#   bench/profile.sh raw     [seconds]             # the raw Reactor Netty proxy (transport ceiling)
 #
 # Leaves the recording in bench/work/profile-<target>.jfr (open it in JDK Mission Control for a
 # flame graph). Needs bench/setup.sh and ./mvnw package first.
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-isthmus}; seconds=${2:-20}; routes=${3:-1}
 BENCH_HOME=${ISTHMUS_BENCH_HOME:-$HOME/.cache/isthmus-bench}
-ANCHORS=${ISTHMUS_ANCHORS:-$PWD/../shared/anchors}
+ANCHORS=$PWD/bench/anchors
 work=$PWD/bench/work/profile-$target; rm -rf "$work"; mkdir -p "$work"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up=$(free_port); px=$(free_port); gw=$(free_port); mg=$(free_port)
@@ -23,6 +24,9 @@ if [ "$target" = isthmus ]; then
   { echo "routes:"; for i in $(seq 0 $((routes - 1))); do echo "  - {name: r$i, match: {path: {prefix: /svc-$i/}}, backends: [{url: \"http://127.0.0.1:$up\"}]}"; done; } > "$work/routes.yaml"
   java -XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename="$jfr",settings=profile -jar "${ISTHMUS_JAR:-target/isthmus.jar}" --server.port=$gw \
     --management.server.port=$mg --isthmus.file.path="$work/routes.yaml" > "$work/gateway.log" 2>&1 & gw_pid=$!
+elif [ "$target" = raw ]; then
+  java -XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename="$jfr",settings=profile -jar "$BENCH_HOME/raw-reactor-netty/target/raw-proxy.jar" \
+    $gw "http://127.0.0.1:$up" > "$work/gateway.log" 2>&1 & gw_pid=$!
 else
   python3 "$ANCHORS/stock-scg/gen-routes.py" "$routes" "http://127.0.0.1:$up" "$work/routes.yml"
   java -XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename="$jfr",settings=profile -jar "$BENCH_HOME/stock-scg/target/stock-scg.jar" \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark suite: Isthmus against stock Spring Cloud Gateway and nginx, same run, same upstream.
+# The benchmark suite: Isthmus against the anchors of bench/anchors (stock Spring Cloud Gateway, nginx,
+# a raw Reactor Netty proxy as the transport ceiling), same run, same upstream.
 # Writes docs/benchmarks.md. Takes about 15 minutes on 2 cores.
 #
 #   bench/run.sh                 # everything

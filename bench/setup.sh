@@ -3,7 +3,8 @@
 # outside the work tree (ISTHMUS_BENCH_HOME, default ~/.cache/isthmus-bench):
 #   wrk and nginx            Debian packages (closed-loop load, the reference proxy and the upstream)
 #   vegeta                   open-loop fixed-rate load, built from the Go module proxy
-#   stock Spring Cloud Gateway  the anchor (../shared/anchors/stock-scg), copied and built with Maven
+#   stock Spring Cloud Gateway  the anchor bench/anchors/stock-scg, copied and built with Maven
+#   raw Reactor Netty proxy     the transport ceiling, bench/anchors/raw-reactor-netty, likewise
 # A warm run only checks stamps and finishes in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ ROOT=$PWD
 
 VEGETA_VERSION=${VEGETA_VERSION:-v12.13.0}
 BENCH_HOME=${ISTHMUS_BENCH_HOME:-$HOME/.cache/isthmus-bench}
-ANCHORS=${ISTHMUS_ANCHORS:-$ROOT/../shared/anchors}
+ANCHORS=$ROOT/bench/anchors
 mkdir -p "$BENCH_HOME/bin"
 
 log() { printf '[bench-setup %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -43,23 +44,23 @@ setup_vegeta() {
   printf '%s' "$VEGETA_VERSION" > "$out.stamp"
 }
 
-# The anchor is read-only: copy it and build the copy. Rebuilt when the anchor's files change.
-setup_stock_scg() {
-  [ -d "$ANCHORS/stock-scg" ] || { log "no anchors at $ANCHORS (set ISTHMUS_ANCHORS)"; exit 2; }
-  local dir=$BENCH_HOME/stock-scg jar=$BENCH_HOME/stock-scg/target/stock-scg.jar sum
-  sum=$(cd "$ANCHORS/stock-scg" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
-  if [ -f "$jar" ] && [ "$(cat "$dir.stamp" 2>/dev/null)" = "$sum" ]; then log "stock SCG: cached ($jar)"; return; fi
-  log "stock SCG: building a copy of $ANCHORS/stock-scg"
-  rm -rf "$dir"; mkdir -p "$dir"; cp -r "$ANCHORS/stock-scg/." "$dir/"; chmod -R u+w "$dir"
+# An anchor is built from a copy outside the work tree (no target/ under bench/), and rebuilt when
+# its files change.
+build_anchor() {
+  local name=$1 jar=$2 dir=$BENCH_HOME/$1 sum
+  sum=$(cd "$ANCHORS/$name" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+  if [ -f "$dir/target/$jar" ] && [ "$(cat "$dir.stamp" 2>/dev/null)" = "$sum" ]; then log "$name: cached ($dir/target/$jar)"; return; fi
+  log "$name: building a copy of bench/anchors/$name"
+  rm -rf "$dir"; mkdir -p "$dir"; cp -r "$ANCHORS/$name/." "$dir/"
   "$ROOT/mvnw" -B -q -ntp -f "$dir/pom.xml" package -DskipTests
-  [ -f "$jar" ]
+  [ -f "$dir/target/$jar" ]
   printf '%s' "$sum" > "$dir.stamp"
-  log "stock SCG: $jar"
+  log "$name: $dir/target/$jar"
 }
 
 start=$SECONDS
 setup_debian
 setup_vegeta
-setup_stock_scg
-cp "$ANCHORS/nginx-proxy.conf" "$ANCHORS/stock-scg/gen-routes.py" "$BENCH_HOME/" 2>/dev/null || true
+build_anchor stock-scg stock-scg.jar
+build_anchor raw-reactor-netty raw-proxy.jar
 log "done in $((SECONDS - start))s; ISTHMUS_BENCH_HOME=$BENCH_HOME"

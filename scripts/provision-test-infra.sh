@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Provisions the real servers the integration tests run against, without Docker:
 #   consul (built from the Go module proxy, MPL-2.0 releases only), kube-apiserver + etcd +
-#   kubectl (laid out for io.fabric8:kube-api-test), helm, redis-server and chromium (Debian packages),
-#   and the Kubernetes Gateway API's CRDs and conformance cases (from its Go module).
+#   kubectl (laid out for io.fabric8:kube-api-test), helm, h2spec (HTTP/2 conformance), redis-server and
+#   chromium (Debian packages), and the Kubernetes Gateway API's CRDs and conformance cases (from its
+#   Go module).
 # Idempotent and cached outside the work tree (ISTHMUS_INFRA_HOME, default ~/.cache/isthmus-infra):
 # a warm run only checks stamps and finishes in seconds. Prints the cache layout at the end.
 #
 #   scripts/provision-test-infra.sh            # everything
-#   scripts/provision-test-infra.sh consul k8s # a subset: consul k8s helm redis chromium gatewayapi
+#   scripts/provision-test-infra.sh consul k8s # a subset: consul k8s helm h2spec redis chromium gatewayapi
 set -euo pipefail
 
 CONSUL_VERSION=${CONSUL_VERSION:-v1.16.3}   # newest MPL-2.0 release served by the Go proxy (v1.16.4 is not served)
@@ -17,6 +18,9 @@ HELM_VERSION=${HELM_VERSION:-v3.22.0}
 # the last one whose module holds both config/crd/standard and conformance/tests (later releases
 # moved the conformance suite into a module of its own).
 GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.4.1}
+# The newest h2spec the Go module proxy serves (v2.2.1, 145 test cases; later releases are not
+# published there). It predates Go modules, so its dependencies are pinned here.
+H2SPEC_VERSION=${H2SPEC_VERSION:-v2.2.1}
 
 INFRA_HOME=${ISTHMUS_INFRA_HOME:-$HOME/.cache/isthmus-infra}
 BIN=$INFRA_HOME/bin
@@ -143,6 +147,39 @@ provision_gatewayapi() {
   log "gateway-api: $(ls "$out/crds" | wc -l) CRDs, $(ls "$out/conformance/tests" | grep -c '^httproute-.*\.yaml$') HTTPRoute conformance manifests"
 }
 
+# h2spec (MIT), the HTTP/2 conformance suite, for Http2ConformanceIT. Built in a wrapper module:
+# v2.2.1 has no go.mod (it used dep), so the module versions it is built with are pinned here.
+provision_h2spec() {
+  local out=$BIN/h2spec
+  if stamp_ok "$out" "$H2SPEC_VERSION"; then log "h2spec $H2SPEC_VERSION: cached"; return; fi
+  log "h2spec $H2SPEC_VERSION: building from the Go module proxy"
+  local d=$BUILD/h2spec; rm -rf "$d"; mkdir -p "$d"; cd "$d"
+  cat > go.mod <<MOD
+module isthmus.local/h2specbuild
+
+go 1.22
+
+require (
+	github.com/summerwind/h2spec ${H2SPEC_VERSION}+incompatible
+	github.com/fatih/color v1.19.0
+	github.com/mattn/go-colorable v0.1.14
+	github.com/mattn/go-isatty v0.0.20
+	github.com/spf13/cobra v1.10.2
+	github.com/spf13/pflag v1.0.9
+	github.com/inconshreveable/mousetrap v1.1.0
+	golang.org/x/net v0.63.0
+	golang.org/x/sys v0.50.0
+	golang.org/x/text v0.44.0
+)
+MOD
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/summerwind/h2spec/cmd/h2spec"\n' > tools.go
+  go mod tidy 2>&1 | grep -vE '^go: (downloading|finding|found)' >&2 || true
+  go build -trimpath -ldflags="-s -w -X main.VERSION=${H2SPEC_VERSION#v} -X main.COMMIT=proxy-${H2SPEC_VERSION}" \
+      -o "$out.tmp" github.com/summerwind/h2spec/cmd/h2spec
+  mv "$out.tmp" "$out"; set_stamp "$out" "$H2SPEC_VERSION"
+  log "h2spec: $("$out" --version)"
+}
+
 # Redis comes from Debian; the tests start their own server on a free port.
 provision_redis() {
   if command -v redis-server >/dev/null; then log "redis: $(redis-server --version | cut -d' ' -f3)"; return; fi
@@ -170,7 +207,7 @@ apt_install() {
     || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
 }
 
-parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(redis chromium helm consul k8s gatewayapi)
+parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(redis chromium helm h2spec consul k8s gatewayapi)
 start=$SECONDS
 for p in "${parts[@]}"; do "provision_$p"; done
 log "done in $((SECONDS - start))s; ISTHMUS_INFRA_HOME=$INFRA_HOME"

@@ -43,7 +43,7 @@ public sealed interface BackendTarget {
 
         /**
          * Parses a service reference: {@code name}, {@code k8s:[namespace/]name}, {@code consul:name}
-         * or {@code consul:datacenter/name} (DESIGN.md §3.1).
+         * or {@code consul:datacenter/name} (docs/design.md §3.1).
          *
          * @param namespace where unqualified and {@code k8s:name} references are looked up
          * @throws IllegalArgumentException saying what is wrong with the reference

@@ -72,6 +72,7 @@ import dev.isthmus.runtime.ratelimit.RedisRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
 import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
 import dev.isthmus.server.ManagementPort;
+import dev.isthmus.server.http2.Http2Conformance;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.source.RouteSources;
 import dev.isthmus.source.file.FileRouteSource;
@@ -178,7 +179,7 @@ public class GatewayConfiguration {
 
     /**
      * Slow-client protection on the gateway port only: a deadline for the first request's headers
-     * and reactor-netty's read timeout between body reads.
+     * and reactor-netty's read timeout between body reads; and the HTTP/2 checks of {@link Http2Conformance}.
      */
     @Bean
     NettyServerCustomizer isthmusServerHardening(IsthmusProperties properties, ManagementPort managementPort) {
@@ -187,6 +188,7 @@ public class GatewayConfiguration {
             if (managementPort.isLocalAddress(channel.localAddress())) {
                 return;
             }
+            Http2Conformance.install(channel.pipeline());
             if (channel.pipeline().get(reactor.netty.NettyPipeline.HttpCodec) != null) {
                 channel.pipeline().addAfter(reactor.netty.NettyPipeline.HttpCodec, RequestHeaderTimeoutHandler.NAME,
                         new RequestHeaderTimeoutHandler(s.getRequestHeaderTimeout()));

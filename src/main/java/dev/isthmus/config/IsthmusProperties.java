@@ -305,7 +305,7 @@ public class IsthmusProperties {
         }
     }
 
-    /** Resolution policies for unqualified service names (DESIGN.md §3.4). */
+    /** Resolution policies for unqualified service names (docs/design.md §3.4). */
     public enum DiscoveryPolicy {
         /** Kubernetes when it knows the service, else Consul. */
         PREFER_KUBERNETES,

@@ -10,7 +10,7 @@ import dev.isthmus.config.IsthmusProperties.DiscoveryPolicy;
 
 /**
  * Resolves a backend service across Kubernetes and Consul by {@code isthmus.discovery.policy}
- * (DESIGN.md §3.4). Qualified names ({@code k8s:}, {@code consul:}) go to their registry only.
+ * (docs/design.md §3.4). Qualified names ({@code k8s:}, {@code consul:}) go to their registry only.
  * Deterministic: the same registry state always gives the same instances in the same order,
  * unlike Spring Cloud Commons' composite client, which answers with whichever client is first
  * and never merges.

@@ -24,7 +24,7 @@ import dev.isthmus.model.SourceProblem;
 import dev.isthmus.spec.GatewayRouteSpec;
 
 /**
- * Reads a routes document ({@code routes: [{name: ..., <GatewayRoute spec>}, ...]}, DESIGN.md §3.2),
+ * Reads a routes document ({@code routes: [{name: ..., <GatewayRoute spec>}, ...]}, docs/design.md §3.2),
  * the format of the routes file and of ConfigMap keys. Each entry is parsed on its own, so one bad
  * entry is reported alone and the others still load. Uses the same Jackson 2 rules as fabric8 uses
  * for GatewayRoute objects, so a spec means the same thing whichever source it comes from.

@@ -23,6 +23,7 @@ import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +54,7 @@ class AdminWithRealSourcesIT {
         kube = api.client();
         KubeFixtures.installCrd(kube);
         KubeFixtures.createNamespace(kube, NS);
-        pod = EchoServer.start("pod", KubeFixtures.routableAddress(), 0);
+        pod = EchoServer.start("pod", TestNetwork.shared());
         vm = EchoServer.start("vm");
         file = EchoServer.start("file");
 

@@ -22,7 +22,8 @@ import dev.isthmus.testsupport.RealInfra;
 
 /**
  * The processes of the benchmark suite: nginx (the anchor's config: the fixed upstream and the
- * reference proxy), gateway JVMs (Isthmus' jar, the stock Spring Cloud Gateway anchor), and the
+ * reference proxy), gateway JVMs (Isthmus' jar, the stock Spring Cloud Gateway anchor, the raw
+ * Reactor Netty proxy), and the
  * load generators wrk (closed loop) and vegeta (open loop, fixed rate), whose outputs are parsed
  * here. Everything listens on loopback.
  */
@@ -37,9 +38,9 @@ final class BenchTools {
         return Path.of(p != null && !p.isBlank() ? p : System.getProperty("user.home") + "/.cache/isthmus-bench");
     }
 
+    /** bench/anchors: the stock gateway, the raw Reactor Netty proxy and nginx's config (tests and bench/run.sh run in the project directory). */
     static Path anchors() {
-        String p = System.getenv("ISTHMUS_ANCHORS");
-        return p != null && !p.isBlank() ? Path.of(p) : Path.of("..", "shared", "anchors").toAbsolutePath().normalize();
+        return Path.of("bench", "anchors").toAbsolutePath();
     }
 
     static Path isthmusJar() {
@@ -48,6 +49,11 @@ final class BenchTools {
 
     static Path stockJar() {
         return benchHome().resolve("stock-scg/target/stock-scg.jar");
+    }
+
+    /** The transport ceiling: bench/anchors/raw-reactor-netty, built by bench/setup.sh. */
+    static Path rawProxyJar() {
+        return benchHome().resolve("raw-reactor-netty/target/raw-proxy.jar");
     }
 
     static Path vegeta() {
@@ -88,11 +94,14 @@ final class BenchTools {
         if (!Files.isRegularFile(stockJar())) {
             out.add(stockJar() + " (bench/setup.sh)");
         }
+        if (!Files.isRegularFile(rawProxyJar())) {
+            out.add(rawProxyJar() + " (bench/setup.sh)");
+        }
         if (!Files.isRegularFile(isthmusJar())) {
             out.add(isthmusJar() + " (./mvnw package)");
         }
         if (!Files.isRegularFile(anchors().resolve("nginx-proxy.conf"))) {
-            out.add(anchors().resolve("nginx-proxy.conf") + " (ISTHMUS_ANCHORS)");
+            out.add(anchors().resolve("nginx-proxy.conf") + " (run from the project directory)");
         }
         return out;
     }

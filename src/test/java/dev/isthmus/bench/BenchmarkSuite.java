@@ -28,8 +28,9 @@ import static dev.isthmus.bench.BenchReport.percent;
 import static dev.isthmus.bench.BenchReport.ratio;
 
 /**
- * The benchmark suite: Isthmus side by side with the anchors (stock Spring Cloud Gateway, nginx)
- * in the same run, against the same upstream (the anchor's nginx fixed-body server), on loopback.
+ * The benchmark suite: Isthmus side by side with the anchors of bench/anchors (stock Spring Cloud
+ * Gateway, nginx, and in scenario 1 a raw Reactor Netty proxy as the transport ceiling) in the same
+ * run, against the same upstream (the anchor's nginx fixed-body server), on loopback.
  * One gateway JVM runs at a time. Writes docs/benchmarks.md. Run with {@code bench/run.sh}
  * (full) or as {@code BenchmarkSuiteIT} (smoke: second-long runs, small route counts; it only
  * checks that every scenario produces numbers, never how large they are).
@@ -137,8 +138,9 @@ public final class BenchmarkSuite {
                 + " s of the same load, unmeasured (on 2 cores a gateway's throughput keeps rising for tens of seconds while the JIT compiles its request path); vegeta at " + c.rate() + " req/s for " + c.rateDuration().toSeconds()
                 + " s; one gateway JVM at a time, nothing pinned (load generator, gateway and upstream share the "
                 + Runtime.getRuntime().availableProcessors() + " cores)");
-        report.header.add("Upstream: the anchor's nginx fixed 20-byte body (`anchors/nginx-proxy.conf`); nginx proxy: the same file's"
-                + " one-worker keep-alive proxy; stock SCG: `anchors/stock-scg` built unmodified (metrics off, as the anchor ships)");
+        report.header.add("Upstream: the anchor's nginx fixed 20-byte body (`bench/anchors/nginx-proxy.conf`); nginx proxy: the same file's"
+                + " one-worker keep-alive proxy; stock SCG: `bench/anchors/stock-scg` built unmodified (metrics off, as the anchor ships);"
+                + " raw Reactor Netty: `bench/anchors/raw-reactor-netty`");
         report.header.add("Load generators: " + BenchTools.run(List.of(BenchTools.wrk(), "-v"), Duration.ofSeconds(10), false).lines().findFirst()
                 .orElse("wrk").split(" \\[")[0].trim() + ", vegeta " + System.getenv().getOrDefault("VEGETA_VERSION", "v12.13.0"));
     }
@@ -147,8 +149,10 @@ public final class BenchmarkSuite {
 
     private void onePlainRoute(Nginx nginx) throws Exception {
         BenchReport.Table s1 = report.table("s1", "1. One route, plain proxy",
-                "Closed loop (wrk). Gateways have one route `/svc-0/` to the upstream; nginx proxies `/`. Upstream direct is the ceiling.",
-                "target", "req/s", "p50 ms", "p99 ms", "vs stock SCG", "vs nginx", "errors");
+                "Closed loop (wrk). Gateways have one route `/svc-0/` to the upstream; nginx and the raw Reactor Netty proxy proxy every"
+                        + " path. Upstream direct is the ceiling of any proxy; the raw Reactor Netty proxy is the ceiling of a gateway built on"
+                        + " Reactor Netty (`bench/anchors/raw-reactor-netty`: server to pooled client, headers copied, body streamed).",
+                "target", "req/s", "p50 ms", "p99 ms", "vs stock SCG", "vs nginx", "vs raw Reactor Netty", "errors");
         BenchReport.Table s4 = report.table("s4", "4. Fixed-rate latency",
                 "Open loop (vegeta) at " + c.rate() + " req/s for " + c.rateDuration().toSeconds()
                         + " s, after a warm-up at the same rate. Overhead = the target's percentile minus the direct upstream's.",
@@ -166,6 +170,7 @@ public final class BenchmarkSuite {
         List<WrkResult> isthmusRuns = new ArrayList<>();
         List<WrkResult> stockRuns = new ArrayList<>();
         List<WrkResult> stockLoopsRuns = new ArrayList<>();
+        List<WrkResult> rawRuns = new ArrayList<>();
         List<RateResult> isthmusRates = new ArrayList<>();
         List<RateResult> stockRates = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
@@ -197,29 +202,41 @@ public final class BenchmarkSuite {
                 warm(g, "/svc-0/");
                 stockLoopsRuns.add(load(g.url("/svc-0/")));
             }
+            // the transport ceiling, with Isthmus' event-loop setting: the ratio is what the gateway costs on the same transport
+            try (Jvm g = raw("raw-1", nginx, List.of(loops))) {
+                warm(g, "/svc-0/");
+                rawRuns.add(load(g.url("/svc-0/")));
+            }
         }
         WrkResult isthmus = BenchTools.mean(isthmusRuns);
         WrkResult stock = BenchTools.mean(stockRuns);
         WrkResult stockLoops = BenchTools.mean(stockLoopsRuns);
+        WrkResult raw = BenchTools.mean(rawRuns);
         RateResult isthmusRate = RateResult.pooled(isthmusRates);
         RateResult stockRate = RateResult.pooled(stockRates);
         s1.note("Gateways: each in " + rounds + " fresh JVM(s), alternately; req/s is the mean, p50/p99 the mean of the runs'"
                 + " percentiles; every run's req/s: Isthmus " + each(isthmusRuns) + "; stock SCG " + each(stockRuns)
-                + "; stock SCG with `" + loops + "` " + each(stockLoopsRuns) + ". Fixed rate (4): percentiles over the requests of"
+                + "; stock SCG with `" + loops + "` " + each(stockLoopsRuns) + "; raw Reactor Netty " + each(rawRuns)
+                + ". Fixed rate (4): percentiles over the requests of"
                 + " all of a gateway's JVMs together.");
 
         report.put("s1.direct.rps", direct.rps());
         report.put("s1.nginx.rps", viaNginx.rps());
         report.put("s1.isthmus.rps", isthmus.rps());
         report.put("s1.stock.rps", stock.rps());
+        report.put("s1.raw.rps", raw.rps());
         s1.row("upstream direct (ceiling)", direct.rps(), direct.p50(), direct.p99(), ratio(direct.rps(), stock.rps()),
-                ratio(direct.rps(), viaNginx.rps()), errors(direct));
-        s1.row("nginx proxy", viaNginx.rps(), viaNginx.p50(), viaNginx.p99(), ratio(viaNginx.rps(), stock.rps()), "1.00×", errors(viaNginx));
-        s1.row("stock Spring Cloud Gateway", stock.rps(), stock.p50(), stock.p99(), "1.00×", ratio(stock.rps(), viaNginx.rps()), errors(stock));
+                ratio(direct.rps(), viaNginx.rps()), ratio(direct.rps(), raw.rps()), errors(direct));
+        s1.row("nginx proxy", viaNginx.rps(), viaNginx.p50(), viaNginx.p99(), ratio(viaNginx.rps(), stock.rps()), "1.00×",
+                ratio(viaNginx.rps(), raw.rps()), errors(viaNginx));
+        s1.row("raw Reactor Netty proxy (transport ceiling), `" + loops + "`", raw.rps(), raw.p50(), raw.p99(), ratio(raw.rps(), stock.rps()),
+                ratio(raw.rps(), viaNginx.rps()), "1.00×", errors(raw));
+        s1.row("stock Spring Cloud Gateway", stock.rps(), stock.p50(), stock.p99(), "1.00×", ratio(stock.rps(), viaNginx.rps()),
+                ratio(stock.rps(), raw.rps()), errors(stock));
         s1.row("stock Spring Cloud Gateway, `" + loops + "`", stockLoops.rps(), stockLoops.p50(), stockLoops.p99(),
-                ratio(stockLoops.rps(), stock.rps()), ratio(stockLoops.rps(), viaNginx.rps()), errors(stockLoops));
+                ratio(stockLoops.rps(), stock.rps()), ratio(stockLoops.rps(), viaNginx.rps()), ratio(stockLoops.rps(), raw.rps()), errors(stockLoops));
         s1.row("**Isthmus**", isthmus.rps(), isthmus.p50(), isthmus.p99(), ratio(isthmus.rps(), stock.rps()),
-                ratio(isthmus.rps(), viaNginx.rps()), errors(isthmus));
+                ratio(isthmus.rps(), viaNginx.rps()), ratio(isthmus.rps(), raw.rps()), errors(isthmus));
         report.put("s1.stock-loops.rps", stockLoops.rps());
         s1.note("Isthmus runs one Reactor Netty event loop per CPU (its default, `IsthmusApplication`); stock SCG as the anchor ships"
                 + " runs Reactor Netty's default of at least 4. The `" + loops + "` row is the anchor with Isthmus' setting, to"
@@ -293,7 +310,7 @@ public final class BenchmarkSuite {
                 rewrite: {prefix: /v2/}
                 requestHeaders: {set: {X-Gateway: isthmus}, add: {X-Bench: "1"}, remove: [Cookie]}
                 responseHeaders: {set: {X-Served-By: isthmus}, remove: [X-Powered-By]}
-                retries: {attempts: 2, on: [connect-failure, gateway-error, 5xx], perTryTimeout: 3s, backoff: 50ms}
+                retries: {attempts: 2, "on": [connect-failure, gateway-error, 5xx], perTryTimeout: 3s, backoff: 50ms}
                 circuitBreaker: {failureRateThreshold: 50, slowCallDurationThreshold: 2s, minimumCalls: 20, openDuration: 30s}
                 backends: [{url: "UPSTREAM"}]
             """;
@@ -504,6 +521,11 @@ public final class BenchmarkSuite {
             report.target("Throughput, one route ≥ 2× stock SCG", ratio(isthmus, stock) + (loops == null ? ""
                     : " (" + ratio(isthmus, loops) + " against stock SCG with Isthmus' event-loop setting)"), isthmus >= 2 * stock);
             report.target("Throughput, one route ≥ 50% of nginx", percent(isthmus, nginx), isthmus >= 0.5 * nginx);
+            Double raw = report.get("s1.raw.rps");
+            if (raw != null) {
+                report.target("Throughput, one route ≥ 50% of the raw Reactor Netty proxy (transport ceiling)", percent(isthmus, raw),
+                        isthmus >= 0.5 * raw);
+            }
 
         }
         Double p99 = report.get("s4.isthmus.p99");
@@ -645,6 +667,16 @@ public final class BenchmarkSuite {
 
     private interface PortStart {
         Jvm on(int port) throws IOException;
+    }
+
+    /** The raw Reactor Netty proxy to the upstream; it proxies every path. */
+    private Jvm raw(String name, Nginx nginx, List<String> extraJvm) throws IOException {
+        Path dir = c.work().resolve(name);
+        Files.createDirectories(dir);
+        List<String> jvm = new ArrayList<>(c.jvmArgs());
+        jvm.addAll(extraJvm);
+        return startWithFreshPorts(port -> Jvm.start(name, dir, jvm, BenchTools.rawProxyJar(), List.of(String.valueOf(port), nginx.upstreamUrl()),
+                port, "/svc-0/", Duration.ofSeconds(120)));
     }
 
     private Jvm stock(String name, Nginx nginx, int routes) throws IOException {

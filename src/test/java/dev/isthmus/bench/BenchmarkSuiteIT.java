@@ -13,9 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The benchmark suite in smoke mode (second-long runs, small route counts): that every scenario
- * runs end to end against the real processes (Isthmus' jar, stock Spring Cloud Gateway, nginx,
- * wrk, vegeta, Consul, kube-apiserver) and reports positive numbers. It asserts nothing about how
- * large they are: CI machines are shared, and a timed assertion would only measure the neighbours.
+ * runs end to end against the real processes (Isthmus' jar, stock Spring Cloud Gateway, the raw
+ * Reactor Netty proxy, nginx, wrk, vegeta, Consul, kube-apiserver) and reports positive numbers. It
+ * asserts nothing about how large they are: CI machines are shared, and a timed assertion would
+ * only measure the neighbours.
  */
 class BenchmarkSuiteIT {
 
@@ -47,6 +48,7 @@ class BenchmarkSuiteIT {
             expected.add("s6." + t + ".1.startup.cds.ms"); // smoke: AppCDS with one route only
         }
         expected.add("s1.stock-loops.rps");
+        expected.add("s1.raw.rps");
         expected.add("s5.file.p50");
         expected.add("s5.file.p99");
         // the Kubernetes and Consul sources are measured where this build has them
@@ -74,7 +76,7 @@ class BenchmarkSuiteIT {
             assertThat(md).contains(section);
         }
         assertThat(md).contains("| **Isthmus** |").contains("| stock Spring Cloud Gateway |").contains("| nginx proxy |")
-                .contains("| upstream direct");
+                .contains("| upstream direct").contains("| raw Reactor Netty proxy (transport ceiling)");
     }
 
     private static boolean present(String className) {

@@ -35,19 +35,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * kube-api-test): a CA, and server certificates it signs, written as the PEM files a
  * kubernetes.io/tls Secret holds.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A server certificate and its key, as PEM text. */
-    record Issued(X509Certificate certificate, String certificatePem, String privateKeyPem) {
-        BigInteger serial() {
+    public record Issued(X509Certificate certificate, String certificatePem, String privateKeyPem) {
+        public BigInteger serial() {
             return certificate.getSerialNumber();
         }
     }
 
     /** How the private key is written: PKCS#8, or the traditional per-algorithm form cert-manager writes by default. */
-    enum KeyFormat { PKCS8, TRADITIONAL }
+    public enum KeyFormat { PKCS8, TRADITIONAL }
 
     private final KeyPair caKeys;
     private final X509Certificate ca;
@@ -57,7 +57,7 @@ final class TestCertificates {
         this.ca = ca;
     }
 
-    static TestCertificates newCa() {
+    public static TestCertificates newCa() {
         try {
             KeyPair keys = ec();
             X500Name name = new X500Name("CN=Isthmus Test CA");
@@ -76,7 +76,7 @@ final class TestCertificates {
     }
 
     /** A server certificate for the DNS names (the first is also the CN), with an EC or RSA key. */
-    Issued issue(List<String> dnsNames, boolean rsa, KeyFormat format) {
+    public Issued issue(List<String> dnsNames, boolean rsa, KeyFormat format) {
         try {
             KeyPair keys = rsa ? rsa() : ec();
             Instant now = Instant.now();
@@ -102,12 +102,12 @@ final class TestCertificates {
         }
     }
 
-    X509Certificate ca() {
+    public X509Certificate ca() {
         return ca;
     }
 
     /** A client SSLContext that trusts only this CA. */
-    SSLContext clientContext() {
+    public SSLContext clientContext() {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trustStore());

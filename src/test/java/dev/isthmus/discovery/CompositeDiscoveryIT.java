@@ -20,13 +20,14 @@ import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One service name, "catalog", registered in both a real kube-apiserver (Service + EndpointSlice)
  * and a real Consul agent, each pointing at its own real upstream: every discovery policy picks
- * what DESIGN.md §3.4 says, qualified names bypass the policy, and the choice changes as soon as
+ * what docs/design.md §3.4 says, qualified names bypass the policy, and the choice changes as soon as
  * a registry's state does.
  */
 class CompositeDiscoveryIT {
@@ -44,7 +45,7 @@ class CompositeDiscoveryIT {
         kube = api.client();
         KubeFixtures.installCrd(kube);
         KubeFixtures.createNamespace(kube, NS);
-        inKubernetes = EchoServer.start("k8s-pod", KubeFixtures.routableAddress(), 0);
+        inKubernetes = EchoServer.start("k8s-pod", TestNetwork.shared());
         onVm = EchoServer.start("vm");
         kube.services().inNamespace(NS).resource(KubeFixtures.service(NS, "catalog", KubeFixtures.port("http", 80))).serverSideApply();
         setKubernetesReady(true);

@@ -29,6 +29,7 @@ import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,8 +46,8 @@ class ApiServerRestartUnderLoadIT {
     @Test
     void servesThroughAnApiServerRestartWithoutDuplicateOrLostStatus() throws Exception {
         KubeApiServer api = KubeApiServer.start();
-        String address = KubeFixtures.routableAddress();
-        try (KubernetesClient kube = api.client(); EchoServer a = EchoServer.start("a"); EchoServer pod = EchoServer.start("pod", address, 0)) {
+        TestNetwork network = TestNetwork.shared();
+        try (KubernetesClient kube = api.client(); EchoServer a = EchoServer.start("a"); EchoServer pod = EchoServer.start("pod", network)) {
             KubeFixtures.installCrd(kube);
             KubeFixtures.createNamespace(kube, NS);
             kube.resource(KubeFixtures.service(NS, "svc", KubeFixtures.port("http", 80))).serverSideApply();

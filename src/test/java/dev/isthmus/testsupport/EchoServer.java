@@ -1,6 +1,7 @@
 package dev.isthmus.testsupport;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.unix.DomainSocketAddress;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -60,11 +62,14 @@ public final class EchoServer implements AutoCloseable {
     private volatile DisposableServer server;
     private final String host;
     private final int port;
+    private final Path socket;
+    private TestNetwork.Exposure exposure;
 
-    private EchoServer(String name, String host, int port) {
+    private EchoServer(String name, String host, int port, Path socket) {
         this.name = name;
         this.host = host;
         this.port = port;
+        this.socket = socket;
     }
 
     public static EchoServer start(String name) {
@@ -75,18 +80,29 @@ public final class EchoServer implements AutoCloseable {
         return start(name, "127.0.0.1", port);
     }
 
-    /**
-     * On a given local address: Kubernetes refuses loopback addresses in EndpointSlices, so tests
-     * of Kubernetes discovery run their upstreams on a non-loopback address of this machine.
-     */
     public static EchoServer start(String name, String host, int port) {
-        EchoServer s = new EchoServer(name, host, port);
+        EchoServer s = new EchoServer(name, host, port, null);
         s.bind();
         return s;
     }
 
+    /**
+     * Reachable at the address of the test's network namespace: Kubernetes refuses loopback
+     * addresses in EndpointSlices, and tests never use this machine's own interface addresses. The
+     * server itself runs here, on a Unix socket that the namespace's forwarder relays to, so tests
+     * steer and observe it as any other; {@link #kill()} also stops the namespace's listener.
+     */
+    public static EchoServer start(String name, TestNetwork network) {
+        EchoServer s = new EchoServer(name, network.address(), 0, network.socketPath(name));
+        s.bind();
+        s.exposure = network.expose(s.socket);
+        return s;
+    }
+
     private void bind() {
-        server = HttpServer.create().host(host).port(port).channelGroup(connections).handle((request, response) -> request.receive().aggregate()
+        HttpServer http = socket == null ? HttpServer.create().host(host).port(port)
+                : HttpServer.create().bindAddress(() -> new DomainSocketAddress(socket.toString()));
+        server = http.channelGroup(connections).handle((request, response) -> request.receive().aggregate()
                 .asString(StandardCharsets.UTF_8).defaultIfEmpty("").flatMap(body -> {
                     Received r = new Received(request.method().name(), request.uri(), headers(request), body);
                     received.add(r);
@@ -124,7 +140,7 @@ public final class EchoServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.port();
+        return exposure != null ? exposure.port() : server.port();
     }
 
     public String host() {
@@ -163,6 +179,9 @@ public final class EchoServer implements AutoCloseable {
      * would go on being served.
      */
     public void kill() {
+        if (exposure != null) {
+            exposure.close();
+        }
         if (server != null) {
             server.disposeNow(Duration.ofSeconds(5));
             connections.close().awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);

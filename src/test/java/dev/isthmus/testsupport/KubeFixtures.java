@@ -2,12 +2,7 @@ package dev.isthmus.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +31,9 @@ import dev.isthmus.spec.GatewayRouteStatus;
 /**
  * Kubernetes objects and gateway settings for tests against the real API server. There is no
  * kube-controller-manager or kubelet: tests create Services and their EndpointSlices by hand,
- * pointing at real upstream servers on this machine, and namespaces are never emptied by the
- * API server (tests delete what they create).
+ * pointing at real upstream servers in the test's own network namespace ({@link TestNetwork}: the
+ * API server refuses loopback addresses), and namespaces are never emptied by the API server
+ * (tests delete what they create).
  */
 public final class KubeFixtures {
 
@@ -97,30 +93,6 @@ public final class KubeFixtures {
         if (value != null && !value.isEmpty()) {
             p.put(key, value);
         }
-    }
-
-    /**
-     * A non-loopback IPv4 address of this machine: the API server refuses loopback addresses in
-     * EndpointSlices, so upstreams for discovery tests listen here.
-     */
-    public static String routableAddress() {
-        try {
-            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp() || nic.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress() && !a.isAnyLocalAddress()) {
-                        return a.getHostAddress();
-                    }
-                }
-            }
-        }
-        catch (SocketException e) {
-            throw new IllegalStateException(e);
-        }
-        RealInfra.unavailable("a non-loopback IPv4 address", "EndpointSlices may not point at 127.0.0.0/8 and this machine has no other address");
-        return null;
     }
 
     public static ServicePort port(String name, int port) {

@@ -36,7 +36,7 @@ import dev.isthmus.source.consul.ConsulRouteSource;
  * services"), and its model lacks {@code Weights}. Its health indicator turns DOWN on any outage,
  * so application.yaml disables it in favour of {@link ConsulWatchHealthIndicator}.</li>
  * </ul>
- * The ACL token is {@code spring.cloud.consul.token} (DESIGN.md §3.5), else Spring Cloud Consul's
+ * The ACL token is {@code spring.cloud.consul.token} (docs/design.md §3.5), else Spring Cloud Consul's
  * {@code spring.cloud.consul.discovery.acl-token}; it is sent as a header and never logged.
  *
  * <p>Bean names start with {@code isthmus} so they never clash with Spring Cloud Consul's own beans

@@ -24,7 +24,7 @@ import dev.isthmus.spec.RouteMatch;
 import dev.isthmus.spec.Timeouts;
 
 /**
- * Reads a Consul service's {@code isthmus.*} tags into a route (DESIGN.md §3.3). Pure: the same
+ * Reads a Consul service's {@code isthmus.*} tags into a route (docs/design.md §3.3). Pure: the same
  * tags always give the same result.
  *
  * <p>Tags are {@code isthmus.<key>=<value>}; keys: {@code enable}, {@code path}, {@code host}

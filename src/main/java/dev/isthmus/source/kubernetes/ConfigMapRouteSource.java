@@ -22,7 +22,7 @@ import dev.isthmus.source.RoutesDocumentParser;
 
 /**
  * Routes from ConfigMaps labelled {@code isthmus.dev/routes: "true"}: every data key ending in
- * {@code .yaml} is a routes document (DESIGN.md §3.2). Route ids are
+ * {@code .yaml} is a routes document (docs/design.md §3.2). Route ids are
  * {@code configmap/<namespace>/<configmap>/<route name>}, so route names are unique per ConfigMap,
  * across its keys. Unqualified services resolve in the ConfigMap's namespace.
  * <p>

@@ -8,7 +8,7 @@ import org.springframework.cloud.kubernetes.fabric8.Fabric8AutoConfiguration;
 
 /**
  * The fabric8 client configuration, from Spring Cloud Kubernetes' own settings
- * ({@code spring.cloud.kubernetes.client.*}, DESIGN.md §3.5).
+ * ({@code spring.cloud.kubernetes.client.*}, docs/design.md §3.5).
  * <p>
  * Spring Cloud Kubernetes builds its client only when Spring Boot detects the Kubernetes cloud
  * platform ({@code @ConditionalOnCloudPlatform(KUBERNETES)}: inside a pod). A gateway outside a

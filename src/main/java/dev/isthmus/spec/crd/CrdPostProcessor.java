@@ -53,12 +53,13 @@ public final class CrdPostProcessor {
             + "# dev.isthmus.spec.crd.CrdPostProcessor at build time (./mvnw process-classes). Do not edit.\n";
 
     // YAML 1.1 (yaml.org/type): what a plain scalar means to go-yaml v2 and other 1.1 readers.
-    // Booleans are matched in any case, a superset of the spec's three spellings.
+    // Booleans are matched in any case, a superset of the spec's three spellings; floats as
+    // go-yaml v2 and SnakeYAML read them (the spec's own regex also takes 192.0.2.10, they don't).
     private static final Set<String> YAML11_BOOLEANS = Set.of("y", "n", "yes", "no", "on", "off", "true", "false");
     private static final Pattern YAML11_NULL = Pattern.compile("~|null|Null|NULL|");
     private static final Pattern YAML11_INT = Pattern.compile("[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(0|[1-9][0-9_]*)"
             + "|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+");
-    private static final Pattern YAML11_FLOAT = Pattern.compile("[-+]?([0-9][0-9_]*)?\\.[0-9.]*([eE][-+][0-9]+)?"
+    private static final Pattern YAML11_FLOAT = Pattern.compile("[-+]?(\\.[0-9_]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?"
             + "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
     private static final Pattern YAML11_TIMESTAMP = Pattern.compile("[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt \\t].*)?");
     private static final Set<String> YAML11_SPECIAL_KEYS = Set.of("<<", "=");
@@ -147,8 +148,8 @@ public final class CrdPostProcessor {
         return node;
     }
 
-    /** Whether a YAML 1.1 reader takes this plain scalar for the string it is. */
-    static boolean readAsStringByYaml11(String plain) {
+    /** Whether a YAML 1.1 reader takes this plain (unquoted) scalar for the string it is. */
+    public static boolean readAsStringByYaml11(String plain) {
         return !(YAML11_BOOLEANS.contains(plain.toLowerCase(Locale.ROOT)) || YAML11_NULL.matcher(plain).matches()
                 || YAML11_INT.matcher(plain).matches() || YAML11_FLOAT.matcher(plain).matches()
                 || YAML11_TIMESTAMP.matcher(plain).matches() || YAML11_SPECIAL_KEYS.contains(plain));

@@ -21,6 +21,7 @@ import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,10 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Kubernetes discovery on a real API server: the gateway routes a service backend to the ready
  * endpoints of the Service's EndpointSlices (made by hand: no controller runs) and follows their
  * changes on the next request: scale up and down, not ready, terminating, several slices, named
- * and numbered ports. Upstreams listen on a non-loopback address of this machine, which the API
- * server accepts in EndpointSlices; with one address, instances differ by port, so "scaling" adds
- * and removes slices and endpoints the way the EndpointSlice controller does for pods whose
- * target ports differ.
+ * and numbered ports. Upstreams listen in the test's own network namespace ({@link TestNetwork}),
+ * whose address the API server accepts in EndpointSlices; with one address, instances differ by
+ * port, so "scaling" adds and removes slices and endpoints the way the EndpointSlice controller
+ * does for pods whose target ports differ.
  */
 class EndpointSliceDiscoveryIT {
 
@@ -50,10 +51,11 @@ class EndpointSliceDiscoveryIT {
         client = api.client();
         KubeFixtures.installCrd(client);
         KubeFixtures.createNamespace(client, NS);
-        address = KubeFixtures.routableAddress();
-        e1 = EchoServer.start("e1", address, 0);
-        e2 = EchoServer.start("e2", address, 0);
-        e3 = EchoServer.start("e3", address, 0);
+        TestNetwork network = TestNetwork.shared();
+        address = network.address();
+        e1 = EchoServer.start("e1", network);
+        e2 = EchoServer.start("e2", network);
+        e3 = EchoServer.start("e3", network);
         Map<String, String> props = new java.util.LinkedHashMap<>(KubeFixtures.gatewayProperties(api, NS));
         props.put("isthmus.kubernetes.namespaces", NS);
         props.put("isthmus.kubernetes.status-writer", "false");

@@ -33,7 +33,7 @@ import static dev.isthmus.discovery.consul.ConsulTestSupport.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Routes declared by services' own Consul tags (DESIGN.md §3.3), against a real agent: they appear,
+ * Routes declared by services' own Consul tags (docs/design.md §3.3), against a real agent: they appear,
  * change and disappear with the registrations, their settings apply to real requests, and a service
  * with bad tags is reported while every other keeps routing.
  */

@@ -18,6 +18,7 @@ import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +46,7 @@ class ConfigMapRoutesIT {
         KubeFixtures.createNamespace(client, NS);
         a = EchoServer.start("a");
         b = EchoServer.start("b");
-        svc = EchoServer.start("svc-1", KubeFixtures.routableAddress(), 0);
+        svc = EchoServer.start("svc-1", TestNetwork.shared());
         client.resource(KubeFixtures.service(NS, "echo", KubeFixtures.port("web", 8080))).serverSideApply();
         client.resource(KubeFixtures.slice(NS, "echo-1", "echo", List.of(KubeFixtures.slicePort("web", svc.port())),
                 List.of(KubeFixtures.endpoint(svc.host(), true, false)))).serverSideApply();

@@ -18,6 +18,7 @@ import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static dev.isthmus.testsupport.KubeFixtures.condition;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,7 +49,7 @@ class GatewayRouteRoutingIT {
         KubeFixtures.createNamespace(client, NS);
         a = EchoServer.start("a");
         b = EchoServer.start("b");
-        quote = EchoServer.start("quote-1", KubeFixtures.routableAddress(), 0);
+        quote = EchoServer.start("quote-1", TestNetwork.shared());
         gateway = KubeGateway.start(api, NS, Map.of());
         assertThat(gateway.awaitLeader()).as("the only replica becomes the status writer").isTrue();
     }

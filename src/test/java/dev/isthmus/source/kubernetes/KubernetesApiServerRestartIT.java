@@ -17,6 +17,7 @@ import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static dev.isthmus.testsupport.KubeFixtures.condition;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,9 +47,9 @@ class KubernetesApiServerRestartIT {
         KubeFixtures.createNamespace(client, NS);
         a = EchoServer.start("a");
         b = EchoServer.start("b");
-        String address = KubeFixtures.routableAddress();
-        svc1 = EchoServer.start("svc-1", address, 0);
-        svc2 = EchoServer.start("svc-2", address, 0);
+        TestNetwork network = TestNetwork.shared();
+        svc1 = EchoServer.start("svc-1", network);
+        svc2 = EchoServer.start("svc-2", network);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("isthmus.kubernetes.namespaces", NS);
         props.put("isthmus.kubernetes.lease-duration", "3s");

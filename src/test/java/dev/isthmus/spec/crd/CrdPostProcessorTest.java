@@ -113,7 +113,8 @@ class CrdPostProcessorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"5xx", "onion", "none", "yesterday", "object", "string", "perTryTimeout", "x-kubernetes-int-or-string", "^/"})
+    @ValueSource(strings = {"5xx", "onion", "none", "yesterday", "object", "string", "perTryTimeout", "x-kubernetes-int-or-string", "^/",
+            "192.0.2.10", "1.2.3", "v1alpha1", "0.1.0"})
     void yaml11ReadsTheseAsStrings(String plain) {
         assertThat(CrdPostProcessor.readAsStringByYaml11(plain)).isTrue();
     }
