@@ -222,9 +222,10 @@ class HelmRbacIT {
     @Test
     void theGatewayServesTheGatewayApiWithTheChartsServiceAccount() throws Exception {
         dev.isthmus.source.gatewayapi.GatewayApiFixtures.installCrds(admin);
-        String address = dev.isthmus.testsupport.KubeFixtures.routableAddress();
+        dev.isthmus.testsupport.TestNetwork network = dev.isthmus.testsupport.TestNetwork.shared();
+        String address = network.address();
         try (ChartInstall install = new ChartInstall(admin); dev.isthmus.testsupport.EchoServer upstream =
-                dev.isthmus.testsupport.EchoServer.start("rbac-gw-upstream", address, 0)) {
+                dev.isthmus.testsupport.EchoServer.start("rbac-gw-upstream", network)) {
             Installed gw = install(install, Helm.EXAMPLES.resolve("public-cloud.yaml"), "rbac-gwapi",
                     Map.of("isthmus.gateway-api.enabled", "true", "tls.enabled", "false"));
             String apps = "rbac-gwapi-apps";

@@ -31,12 +31,13 @@ import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Gateway API source's guarantees on a real kube-apiserver (a private one, so it can be
- * restarted) and real upstreams: an HTTPRoute change reaches the request path within
+ * restarted) and real upstreams (in the test's own network namespace): an HTTPRoute change reaches the request path within
  * milliseconds (measured over 50 creates, updates and deletes: apply to the first request routed
  * by it); a bad HTTPRoute is rejected alone, with the reason in its status, while the others
  * serve; a steady state writes no status; and while the API server is down every route keeps
@@ -61,8 +62,9 @@ class GatewayApiSourceIT {
         KubeFixtures.installCrd(client);
         GatewayApiFixtures.installCrds(client);
         KubeFixtures.createNamespace(client, NS);
-        String address = KubeFixtures.routableAddress();
-        upstream = EchoServer.start("web", address, 0);
+        TestNetwork network = TestNetwork.shared();
+        String address = network.address();
+        upstream = EchoServer.start("web", network);
         client.resource(KubeFixtures.service(NS, "web", KubeFixtures.port("http", 8080))).serverSideApply();
         client.resource(KubeFixtures.slice(NS, "web-1", "web", List.of(KubeFixtures.slicePort("http", upstream.port())),
                 List.of(KubeFixtures.endpoint(address, true, false)))).serverSideApply();

@@ -41,6 +41,7 @@ import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.testsupport.TestNetwork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -50,7 +51,7 @@ import static org.assertj.core.api.Assertions.fail;
  * upstream suite deploys echo pods and probes a Gateway's address). Each upstream case is one
  * test, named by its ShortName: its manifests (read from the sigs.k8s.io/gateway-api module, the
  * class name filled in) are applied to a real kube-apiserver, every Service gets an EndpointSlice
- * pointing at a real echo upstream, the real gateway translates them, and the case's expected
+ * pointing at a real echo upstream in the test's own network namespace, the real gateway translates them, and the case's expected
  * request/response pairs, read from its Go file ({@link GoLiterals}), are sent to the gateway and
  * compared as the suite's {@code CompareRoundTrip} compares them: status, the request the
  * upstream received (path, method, host, headers, absent headers), which backend answered, the
@@ -121,6 +122,7 @@ class GatewayApiConformanceIT {
     static KubeApiServer api;
     static KubernetesClient admin;
     static GatewayApp gateway;
+    static TestNetwork network;
     static String address;
     /** Echo upstream per Service, {@code namespace/name}. */
     static final Map<String, EchoServer> upstreams = new ConcurrentHashMap<>();
@@ -133,7 +135,8 @@ class GatewayApiConformanceIT {
         admin = api.client();
         KubeFixtures.installCrd(admin);
         GatewayApiFixtures.installCrds(admin);
-        address = KubeFixtures.routableAddress();
+        network = TestNetwork.shared();
+        address = network.address();
         for (HasMetadata o : load(ConformanceSuite.baseManifests())) {
             if (o.getKind().equals("Namespace") || o.getKind().equals("Gateway") || o.getKind().equals("Service")) {
                 apply(o);
@@ -177,7 +180,7 @@ class GatewayApiConformanceIT {
             String key = BACKED_BY.getOrDefault(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(),
                     s.getMetadata().getNamespace() + "/" + s.getMetadata().getName());
             EchoServer echo = upstreams.computeIfAbsent(key, k -> behaveLikeEchoBasic(EchoServer.start(
-                    k.substring(k.indexOf('/') + 1) + "@" + k.substring(0, k.indexOf('/')), address, 0)));
+                    k.substring(k.indexOf('/') + 1) + "@" + k.substring(0, k.indexOf('/')), network)));
             List<EndpointPort> ports = new ArrayList<>();
             for (ServicePort p : s.getSpec().getPorts()) {
                 ports.add(KubeFixtures.slicePort(p.getName(), echo.port()));
