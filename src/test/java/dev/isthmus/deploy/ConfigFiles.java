@@ -63,6 +63,7 @@ final class ConfigFiles {
         };
         binder.bind("isthmus", Bindable.ofInstance(new IsthmusProperties()), recorder);
         binder.bind("isthmus.http-redirect", Bindable.ofInstance(new HttpsRedirectProperties()), recorder);
+        binder.bind("isthmus.gateway-api", Bindable.ofInstance(new dev.isthmus.source.gatewayapi.GatewayApiProperties()), recorder);
         keys.removeIf(bound::contains);
         return keys;
     }

@@ -199,13 +199,10 @@ public final class GatewayApiStatusWriter implements RouteTableListener, StatusW
         }
     }
 
+    /** The generation a translated status is about (every condition of it carries the same). */
     private static Long generationOf(HTTPRouteStatus status) {
-        for (RouteParentStatus p : status.getParents()) {
-            for (Condition c : p.getConditions()) {
-                return c.getObservedGeneration();
-            }
-        }
-        return null;
+        return status.getParents().stream().flatMap(p -> p.getConditions().stream()).map(Condition::getObservedGeneration)
+                .findFirst().orElse(null);
     }
 
     private GatewayStatus gatewayStatus(GatewayStatus desired, GatewayStatus current, Instant now) {

@@ -82,7 +82,6 @@ public final class GatewayApiTranslator {
     static final class ListenerState {
         final Gateway gateway;
         final Listener listener;
-        final List<Condition> problems = new ArrayList<>();
         String acceptedReason;
         String acceptedMessage;
         String refsReason;
