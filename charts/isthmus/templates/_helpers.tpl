@@ -87,6 +87,12 @@ Checks that can't be expressed in values.schema.json (which validates each value
 {{- if and .Values.pdb.enabled .Values.pdb.minAvailable .Values.pdb.maxUnavailable }}
 {{- fail "pdb: set minAvailable or maxUnavailable, not both (set maxUnavailable: null to use minAvailable)" }}
 {{- end }}
+{{- if and .Values.clientAddress.proxyProtocol.enabled (not .Values.clientAddress.proxyProtocol.trustedCidrs) }}
+{{- fail "clientAddress.proxyProtocol.trustedCidrs is required with clientAddress.proxyProtocol.enabled: the load balancers (and, with externalTrafficPolicy Cluster, the nodes) whose PROXY header is believed" }}
+{{- end }}
+{{- if and .Values.admin.auth.existingSecret (not .Values.admin.auth.bearerTokenKey) (not .Values.admin.auth.basicCredentialsKey) }}
+{{- fail "admin.auth.existingSecret needs admin.auth.bearerTokenKey or admin.auth.basicCredentialsKey" }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
 {{- end }}
@@ -127,6 +133,9 @@ server:
 management:
   server:
     port: {{ $v.ports.management }}
+    {{- if and $v.admin.bindAddress (ne $v.admin.bindAddress "podIP") }}
+    address: {{ $v.admin.bindAddress | quote }}
+    {{- end }}
     {{- if $v.tls.enabled }}
     # Spring Boot gives the management server the gateway's server.ssl unless told otherwise;
     # the admin port stays plain HTTP for the kubelet's probes and in-cluster scrapers.
@@ -172,6 +181,28 @@ spring:
       {{- end }}
   {{- end }}
 isthmus:
+  server:
+    {{- with $v.clientAddress.trustedProxies }}
+    trusted-proxies: {{ toYaml . | nindent 6 }}
+    {{- end }}
+    {{- if $v.clientAddress.proxyProtocol.enabled }}
+    proxy-protocol:
+      enabled: true
+      trusted-cidrs: {{ toYaml $v.clientAddress.proxyProtocol.trustedCidrs | nindent 8 }}
+    {{- end }}
+    http2:
+      max-concurrent-streams: {{ int64 $v.http2.maxConcurrentStreams }}
+      h2c-upgrade: {{ $v.http2.h2cUpgrade }}
+  {{- if $v.admin.auth.existingSecret }}
+  admin:
+    auth:
+      {{- if $v.admin.auth.bearerTokenKey }}
+      bearer-token-file: {{ printf "%s/%s" $v.admin.auth.mountPath $v.admin.auth.bearerTokenKey | quote }}
+      {{- end }}
+      {{- if $v.admin.auth.basicCredentialsKey }}
+      basic-credentials-file: {{ printf "%s/%s" $v.admin.auth.mountPath $v.admin.auth.basicCredentialsKey | quote }}
+      {{- end }}
+  {{- end }}
   {{- if include "isthmus.statusWriter" . }}
   kubernetes:
     lease-name: {{ include "isthmus.leaseName" . | quote }}

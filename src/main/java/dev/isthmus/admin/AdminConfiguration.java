@@ -44,6 +44,12 @@ public class AdminConfiguration {
         return new AccessLogWebFilter(managementPort);
     }
 
+    /** Bounded method tags on request meters (a random method is {@code _OTHER}). */
+    @Bean
+    BoundedMethodTagsProvider boundedMethodTagsProvider() {
+        return new BoundedMethodTagsProvider();
+    }
+
     @Bean
     GatewayMetrics gatewayMetrics(RouteTableHolder tables, RouteSources sources, OutlierDetector outliers) {
         return new GatewayMetrics(tables, sources, outliers);

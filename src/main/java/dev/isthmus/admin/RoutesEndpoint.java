@@ -20,6 +20,7 @@ import dev.isthmus.runtime.RouteTableHolder;
 /**
  * {@code /actuator/routes}: the effective routing table, every route with its source, object,
  * generation, match, backends and status, plus every route and object that was rejected and why.
+ * Header edit values are redacted (they often carry upstream credentials): names only.
  * {@code /actuator/routes/{id}} shows one (ids contain slashes: {@code /actuator/routes/file/echo}).
  */
 @Endpoint(id = "routes")
@@ -56,7 +57,7 @@ public class RoutesEndpoint {
                 rejected++;
             }
             views.add(new RouteView(s.routeId(), s.object().kind().label(), s.object().toString(), s.generation(),
-                    s.accepted() && active != null, s.reason(), s.message(), active == null ? null : active.compiled()));
+                    s.accepted() && active != null, s.reason(), s.message(), active == null ? null : active.compiled().redacted()));
         }
         return new RoutesReport(table.version(), table.builtAt(), table.size(), rejected, views);
     }

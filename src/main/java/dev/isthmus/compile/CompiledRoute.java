@@ -31,6 +31,7 @@ import dev.isthmus.spec.HttpMethod;
  * @param hosts empty means any host
  * @param methods empty means any method
  * @param backends empty exactly when {@code redirect} is set
+ * @param forwardedHeaders whether X-Forwarded-* and Forwarded are sent upstream
  * @param spec the authored spec, kept so unchanged routes can reuse their runtime filter chain
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -59,6 +60,7 @@ public record CompiledRoute(
         CorsPolicy cors,
         MirrorPolicy mirror,
         boolean websocket,
+        boolean forwardedHeaders,
         @JsonIgnore GatewayRouteSpec spec) {
 
     /**
@@ -94,5 +96,17 @@ public record CompiledRoute(
     @JsonIgnore
     public boolean isRedirect() {
         return redirect != null;
+    }
+
+    /** This route as the admin endpoints show it: header edit values redacted. */
+    public CompiledRoute redacted() {
+        HeaderEdits req = requestHeaders.redacted();
+        HeaderEdits resp = responseHeaders.redacted();
+        if (req == requestHeaders && resp == responseHeaders) {
+            return this;
+        }
+        return new CompiledRoute(id, name, provenance, precedence, hosts, path, methods, headers, queryParams, backends, redirect,
+                rewrite, hostHeader, req, resp, timeouts, retries, circuitBreaker, loadBalancing, rateLimit, cors, mirror, websocket,
+                forwardedHeaders, spec);
     }
 }

@@ -61,9 +61,24 @@ public final class RoutePolicies {
     public record HeaderEdits(List<String> remove, Map<String, String> set, Map<String, String> add) {
         public static final HeaderEdits NONE = new HeaderEdits(List.of(), Map.of(), Map.of());
 
+        /** What the admin endpoints show: header values carry upstream credentials, so only names. */
+        public static final String REDACTED = "******";
+
         @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean isEmpty() {
             return remove.isEmpty() && set.isEmpty() && add.isEmpty();
+        }
+
+        /** The same edits with every value replaced by {@link #REDACTED}. */
+        public HeaderEdits redacted() {
+            if (set.isEmpty() && add.isEmpty()) {
+                return this;
+            }
+            Map<String, String> s = new java.util.LinkedHashMap<>();
+            set.keySet().forEach(k -> s.put(k, REDACTED));
+            Map<String, String> a = new java.util.LinkedHashMap<>();
+            add.keySet().forEach(k -> a.put(k, REDACTED));
+            return new HeaderEdits(remove, java.util.Collections.unmodifiableMap(s), java.util.Collections.unmodifiableMap(a));
         }
     }
 

@@ -51,6 +51,8 @@ final class RouteValidator {
     static final Set<RetryOn> DEFAULT_RETRY_ON = java.util.Collections.unmodifiableSet(EnumSet.of(RetryOn.CONNECT_FAILURE,
             RetryOn.GATEWAY_ERROR));
 
+    /** http(s)://host[:port], where the host may start with one '*.' label; authored text, so java.util.regex is fine here. */
+    private static final Pattern CORS_ORIGIN = Pattern.compile("^https?://(\\*\\.)?[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$");
     private static final Pattern TOKEN = Pattern.compile("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$");
     private static final Pattern NAMESPACE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
     private static final Pattern PORT_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$");
@@ -61,6 +63,7 @@ final class RouteValidator {
     private static final Duration MAX_CONNECT = Duration.ofMinutes(5);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     private static final int MAX_HEADER_VALUE = 8192;
+    private static final int MAX_BUCKET_FILL_SECONDS = 86_400;
 
     private final CompileSettings settings;
 
@@ -93,8 +96,9 @@ final class RouteValidator {
         RedirectAction redirect = s.redirect() == null ? null : redirect(c, s, path);
         PathRewrite rewrite = s.rewrite() == null ? null : rewrite(c, s, path);
         if (redirect != null && (rewrite != null || s.hostRewrite() != null || Boolean.TRUE.equals(s.autoHostRewrite())
-                || s.retries() != null || s.circuitBreaker() != null || s.mirror() != null || s.loadBalancer() != null)) {
-            c.fail("InvalidRedirect", "a redirect route cannot also rewrite, retry, balance, break circuits or mirror");
+                || s.retries() != null || s.circuitBreaker() != null || s.mirror() != null || s.loadBalancer() != null
+                || s.forwardedHeaders() != null)) {
+            c.fail("InvalidRedirect", "a redirect route cannot also rewrite, retry, balance, break circuits, mirror or set forwardedHeaders");
         }
         HostHeader hostHeader = hostHeader(c, s);
         HeaderEdits requestHeaders = headerEdits(c, "requestHeaders", s.requestHeaders());
@@ -110,7 +114,8 @@ final class RouteValidator {
         c.throwIfFailed();
         return new CompiledRoute(route.id(), route.name(), route.provenance(), s.precedence() == null ? 0 : s.precedence(),
                 hosts, path, methods, headers, query, backends, redirect, rewrite, hostHeader, requestHeaders, responseHeaders,
-                timeouts, retries, breaker, lb, rateLimit, cors, mirror, Boolean.TRUE.equals(s.websocket()), s);
+                timeouts, retries, breaker, lb, rateLimit, cors, mirror, Boolean.TRUE.equals(s.websocket()),
+                !Boolean.FALSE.equals(s.forwardedHeaders()), s);
     }
 
     // --- match ---
@@ -299,7 +304,7 @@ final class RouteValidator {
             uri = new URI(url);
         }
         catch (URISyntaxException e) {
-            c.fail("InvalidBackend", where + ".url '" + abbreviate(url) + "' is not a URL: " + e.getReason());
+            c.fail("InvalidBackend", where + ".url '" + abbreviate(withoutUserInfo(url)) + "' is not a URL: " + e.getReason());
             return null;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -308,7 +313,7 @@ final class RouteValidator {
             return null;
         }
         if (uri.getHost() == null) {
-            c.fail("InvalidBackend", where + ".url '" + abbreviate(url) + "' has no host");
+            c.fail("InvalidBackend", where + ".url '" + abbreviate(withoutUserInfo(url)) + "' has no host");
             return null;
         }
         if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
@@ -607,6 +612,12 @@ final class RouteValidator {
         if (rps > 0 && burst < rps) {
             c.fail("InvalidPolicy", "rateLimit.burst must be at least requestsPerSecond");
         }
+        if (rps > 0 && (long) burst > (long) rps * MAX_BUCKET_FILL_SECONDS) {
+            // an emptied bucket must refill within a day: it is kept (locally, or in Redis with twice
+            // that as its TTL) until it has
+            c.fail("InvalidPolicy", "rateLimit.burst must be at most " + MAX_BUCKET_FILL_SECONDS
+                    + " x requestsPerSecond (an emptied bucket refills within a day)");
+        }
         String key = r.key() == null ? "client-ip" : r.key();
         String header = null;
         if (key.startsWith("header:") && TOKEN.matcher(key.substring(7)).matches()) {
@@ -620,14 +631,17 @@ final class RouteValidator {
 
     private static CorsPolicy cors(Context c, dev.isthmus.spec.Cors cors) {
         List<String> origins = cors.allowOrigins() == null ? List.of() : List.copyOf(cors.allowOrigins());
-        for (String o : origins) {
-            if (o == null || !(o.equals("*") || o.matches("^https?://[A-Za-z0-9*.-]+(:[0-9]{1,5})?$"))) {
-                c.fail("InvalidPolicy", "cors.allowOrigins: '" + abbreviate(String.valueOf(o)) + "' must be * or scheme://host[:port]");
-            }
-        }
         boolean credentials = Boolean.TRUE.equals(cors.allowCredentials());
-        if (credentials && origins.contains("*")) {
-            c.fail("InvalidPolicy", "cors: allowCredentials cannot be combined with allowOrigins '*'");
+        for (String o : origins) {
+            if (o == null || !(o.equals("*") || CORS_ORIGIN.matcher(o).matches())) {
+                c.fail("InvalidPolicy", "cors.allowOrigins: '" + abbreviate(String.valueOf(o))
+                        + "' must be *, scheme://host[:port] or scheme://*.domain[:port] (one leading wildcard label)");
+            }
+            else if (credentials && o.contains("*")) {
+                // any wildcard with credentials lets every matching site read authenticated responses
+                c.fail("InvalidPolicy", "cors: allowCredentials cannot be combined with the wildcard origin '" + abbreviate(o)
+                        + "': list the origins");
+            }
         }
         List<String> methods = cors.allowMethods() == null ? List.of() : cors.allowMethods().stream().map(Enum::name).toList();
         List<String> allowHeaders = tokens(c, "cors.allowHeaders", cors.allowHeaders(), true);
@@ -738,6 +752,18 @@ final class RouteValidator {
 
     private static String printable(char ch) {
         return ch < 0x20 || ch == 0x7f ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
+    }
+
+    /** A URL as status and logs may show it: credentials before an '@' in the authority become '***'. */
+    static String withoutUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        int start = scheme < 0 ? 0 : scheme + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < start ? url : url.substring(0, start) + "***" + url.substring(at);
     }
 
     private static String abbreviate(String s) {

@@ -62,17 +62,19 @@ import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
 import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
 import dev.isthmus.runtime.filter.PathNormalizationWebFilter;
 import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
-import dev.isthmus.runtime.filter.RequestHeaderTimeoutHandler;
+import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
 import dev.isthmus.runtime.filter.RequestValidationWebFilter;
 import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
+import dev.isthmus.runtime.ratelimit.LocalBucketTable;
 import dev.isthmus.runtime.ratelimit.LocalRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RedisRateLimitHealth;
 import dev.isthmus.runtime.ratelimit.RedisRateLimiterProvider;
 import dev.isthmus.runtime.ratelimit.RateLimitKeyResolver;
 import dev.isthmus.runtime.ratelimit.TokenBucketRateLimiter;
+import dev.isthmus.server.Cidrs;
 import dev.isthmus.server.ManagementPort;
-import dev.isthmus.server.http2.Http2Conformance;
+import dev.isthmus.server.ServerHardening;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.source.RouteSources;
 import dev.isthmus.source.file.FileRouteSource;
@@ -177,23 +179,52 @@ public class GatewayConfiguration {
         return new RequestValidationWebFilter(managementPort);
     }
 
-    /**
-     * Slow-client protection on the gateway port only: a deadline for the first request's headers
-     * and reactor-netty's read timeout between body reads; and the HTTP/2 checks of {@link Http2Conformance}.
-     */
+    /** Client address (trusted proxies, PROXY protocol) and slow-client protection: dev.isthmus.server.ServerHardening. */
     @Bean
-    NettyServerCustomizer isthmusServerHardening(IsthmusProperties properties, ManagementPort managementPort) {
+    ServerHardening serverHardening(IsthmusProperties properties, Environment environment) {
         var s = properties.getServer();
-        return server -> server.readTimeout(s.getReadTimeout()).doOnChannelInit((observer, channel, address) -> {
+        Cidrs trusted = cidrs("isthmus.server.trusted-proxies", s.getTrustedProxies());
+        Cidrs lbs = Cidrs.NONE;
+        if (s.getProxyProtocol().isEnabled()) {
+            lbs = cidrs("isthmus.server.proxy-protocol.trusted-cidrs", s.getProxyProtocol().getTrustedCidrs());
+            if (lbs.isEmpty()) {
+                throw new IllegalStateException("isthmus.server.proxy-protocol.enabled needs isthmus.server.proxy-protocol.trusted-cidrs: "
+                        + "the load balancers whose PROXY header is believed (anyone else could claim any client address)");
+            }
+        }
+        if (s.getHttp2().getMaxConcurrentStreams() < 1) {
+            throw new IllegalStateException("isthmus.server.http2.max-concurrent-streams must be at least 1");
+        }
+        return new ServerHardening(s.getRequestHeaderTimeout(), s.getReadTimeout(),
+                environment.getProperty("server.netty.idle-timeout", java.time.Duration.class), trusted, lbs,
+                s.getHttp2().getMaxConcurrentStreams(), s.getHttp2().isH2cUpgrade());
+    }
+
+    private static Cidrs cidrs(String property, List<String> values) {
+        try {
+            return Cidrs.parse(values);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalStateException(property + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The management port stands aside: no PROXY protocol there, and its own (Spring Boot) timeouts. */
+    @Bean
+    NettyServerCustomizer isthmusServerHardening(ServerHardening hardening, ManagementPort managementPort) {
+        return server -> hardening.apply(server).doOnChannelInit((observer, channel, address) -> {
             if (managementPort.isLocalAddress(channel.localAddress())) {
+                ServerHardening.refuseProxyProtocol(channel.pipeline());
                 return;
             }
-            Http2Conformance.install(channel.pipeline());
-            if (channel.pipeline().get(reactor.netty.NettyPipeline.HttpCodec) != null) {
-                channel.pipeline().addAfter(reactor.netty.NettyPipeline.HttpCodec, RequestHeaderTimeoutHandler.NAME,
-                        new RequestHeaderTimeoutHandler(s.getRequestHeaderTimeout()));
-            }
+            hardening.initChannel(channel);
         });
+    }
+
+    /** X-Forwarded-* and Forwarded to upstreams, from the trusted client address. */
+    @Bean
+    UpstreamForwardedHeadersFilter upstreamForwardedHeadersFilter() {
+        return new UpstreamForwardedHeadersFilter();
     }
 
     @Bean
@@ -242,7 +273,7 @@ public class GatewayConfiguration {
             IsthmusProperties properties, ServiceResolver resolver, ObjectProvider<ReactiveStringRedisTemplate> redis,
             RedisRateLimitHealth redisHealth) {
         // Spring Cloud Gateway registers its rate-limit factory only with a RateLimiter bean; each route brings its own.
-        var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, 1), RateLimitKeyResolver.clientIp());
+        var rateLimit = new RequestRateLimiterGatewayFilterFactory(new TokenBucketRateLimiter(1, 1, new LocalBucketTable(1)), RateLimitKeyResolver.clientIp());
         var factories = new RouteMaterializer.Factories(addRequestHeader, setRequestHeader, removeRequestHeader, addResponseHeader,
                 setResponseHeader, removeResponseHeader, preserveHostHeader, setRequestHostHeader, rewritePath, setPath, retry,
                 circuitBreaker, circuitBreakerRegistry, timeLimiterRegistry, rateLimit,

@@ -20,17 +20,137 @@ public class IsthmusProperties {
     private final Demo demo = new Demo();
     private final AccessLog accessLog = new AccessLog();
     private final Server server = new Server();
+    private final Admin admin = new Admin();
+
+    public Admin getAdmin() {
+        return admin;
+    }
+
+    /** The admin port (management.server.port, bound to management.server.address). */
+    public static class Admin {
+        private final Auth auth = new Auth();
+
+        public Auth getAuth() {
+            return auth;
+        }
+
+        /**
+         * Optional authentication of the admin endpoints and the diagnostics page: on when either file is set. The probe
+         * groups (/actuator/health/liveness, /readiness) stay open; /actuator/health shows details only when authenticated.
+         */
+        public static class Auth {
+            /** File holding a bearer token (e.g. a Secret mount); requests with 'Authorization: Bearer <token>' are admitted. Re-read when it changes. */
+            private String bearerTokenFile;
+            /** File of 'user:password' lines (e.g. a Secret mount) for HTTP basic authentication, as browsers use on the diagnostics page. Re-read when it changes. */
+            private String basicCredentialsFile;
+
+            public String getBearerTokenFile() {
+                return bearerTokenFile;
+            }
+
+            public void setBearerTokenFile(String bearerTokenFile) {
+                this.bearerTokenFile = bearerTokenFile;
+            }
+
+            public String getBasicCredentialsFile() {
+                return basicCredentialsFile;
+            }
+
+            public void setBasicCredentialsFile(String basicCredentialsFile) {
+                this.basicCredentialsFile = basicCredentialsFile;
+            }
+        }
+    }
 
     public Server getServer() {
         return server;
     }
 
-    /** Protections of the gateway port against slow and abusive clients (with server.netty.* and server.max-http-request-header-size). */
+    /**
+     * Who the client is, and protections of the gateway port against slow and abusive clients
+     * (with server.netty.idle-timeout and server.max-http-request-header-size).
+     */
     public static class Server {
-        /** Longest time from a new connection to the end of its first request's headers; then 408 and close. */
+        /**
+         * Longest time a request's headers may take: from a new connection to the end of its first request's headers, and
+         * from the first byte of every later request (HTTP/1.1) or header block (HTTP/2) to its end; then 408 (HTTP/1.1)
+         * and close.
+         */
         private Duration requestHeaderTimeout = Duration.ofSeconds(10);
         /** Longest silence between two reads of a request body. */
         private Duration readTimeout = Duration.ofSeconds(60);
+        /**
+         * Proxies (IP addresses or CIDRs) whose X-Forwarded-For and Forwarded headers are believed: the client is the
+         * right-most address in the chain that is not one of them. Empty: the connection's peer is the client, whatever
+         * the headers say.
+         */
+        private List<String> trustedProxies = new ArrayList<>();
+        private final ProxyProtocol proxyProtocol = new ProxyProtocol();
+        private final Http2 http2 = new Http2();
+
+        /** PROXY protocol v1/v2 on the gateway port, from load balancers that send it (NLB, F5, HAProxy, MetalLB with a proxy in front). */
+        public static class ProxyProtocol {
+            /** Accept a PROXY protocol header (v1 or v2) at the start of connections from trusted-cidrs; its source address is the client's. */
+            private boolean enabled = false;
+            /** Load balancers (IP addresses or CIDRs) whose PROXY protocol header is believed; required when enabled. From any other peer a PROXY header is refused (400). */
+            private List<String> trustedCidrs = new ArrayList<>();
+
+            public boolean isEnabled() {
+                return enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            public List<String> getTrustedCidrs() {
+                return trustedCidrs;
+            }
+
+            public void setTrustedCidrs(List<String> trustedCidrs) {
+                this.trustedCidrs = trustedCidrs;
+            }
+        }
+
+        /** HTTP/2 on the gateway port (server.http2.enabled). */
+        public static class Http2 {
+            /** Most streams a client may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS); more are refused. */
+            private long maxConcurrentStreams = 100;
+            /** Honour 'Upgrade: h2c' from HTTP/1.1 in clear text. Off: such requests are served as HTTP/1.1; h2c with prior knowledge is always accepted. */
+            private boolean h2cUpgrade = false;
+
+            public long getMaxConcurrentStreams() {
+                return maxConcurrentStreams;
+            }
+
+            public void setMaxConcurrentStreams(long maxConcurrentStreams) {
+                this.maxConcurrentStreams = maxConcurrentStreams;
+            }
+
+            public boolean isH2cUpgrade() {
+                return h2cUpgrade;
+            }
+
+            public void setH2cUpgrade(boolean h2cUpgrade) {
+                this.h2cUpgrade = h2cUpgrade;
+            }
+        }
+
+        public List<String> getTrustedProxies() {
+            return trustedProxies;
+        }
+
+        public void setTrustedProxies(List<String> trustedProxies) {
+            this.trustedProxies = trustedProxies;
+        }
+
+        public ProxyProtocol getProxyProtocol() {
+            return proxyProtocol;
+        }
+
+        public Http2 getHttp2() {
+            return http2;
+        }
 
         public Duration getRequestHeaderTimeout() {
             return requestHeaderTimeout;
@@ -363,7 +483,11 @@ public class IsthmusProperties {
 
     /** Rate limiting. */
     public static class RateLimit {
-        /** Most client keys tracked per route by the local scope; beyond it, new keys are not limited. */
+        /**
+         * Most client keys the local scope tracks at once, across all routes (about 200 bytes each, whatever the key). Idle
+         * keys are dropped once their bucket is full again; beyond the bound, keys without a bucket share one bucket per
+         * route, so they are limited together, never let through.
+         */
         private int maxKeys = 100_000;
         /** With scope redis and Redis unreachable: allow requests (true) or answer 503 (false). */
         private boolean redisFailOpen = true;
@@ -397,8 +521,11 @@ public class IsthmusProperties {
 
     /** Request mirroring. */
     public static class Mirror {
-        /** Most mirrored requests in flight at once; beyond it, requests are not mirrored. */
-        private int maxInFlight = 256;
+        /**
+         * Most mirrored requests in flight at once; beyond it, requests are not mirrored. Each holds its body (up to
+         * max-body-bytes, twice while it is copied): 32 x 1 MiB x 2 = 64 MiB of heap at most by default.
+         */
+        private int maxInFlight = 32;
         /** Largest request body mirrored. */
         private int maxBodyBytes = 1_048_576;
 

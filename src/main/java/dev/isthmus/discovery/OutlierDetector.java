@@ -35,7 +35,12 @@ public final class OutlierDetector {
         int ejections;
         long ejectedUntil;
         long lastEjectedAt;
+        long lastFailureAt;
     }
+
+    /** A sweep of forgotten instances (pod IPs come and go) runs at most this often, and only past SWEEP_SIZE states. */
+    private static final int SWEEP_SIZE = 1024;
+    private volatile long lastSweep;
 
     /** An instance's passive health, for {@code /actuator/upstreams}. */
     public record Ejection(String address, int consecutiveFailures, int timesEjected, boolean ejected, long remainingMillis) {
@@ -56,17 +61,38 @@ public final class OutlierDetector {
     public void success(Instance instance) {
         State s = states.get(instance.authority());
         if (s != null) {
+            boolean forget;
             synchronized (s) {
                 s.failures = 0;
+                forget = s.ejections == 0 || clock.getAsLong() - s.lastEjectedAt > 2 * maxEjectionNanos;
+            }
+            if (forget) {
+                states.remove(instance.authority(), s); // healthy, and nothing to remember: the map holds only the troubled
             }
         }
+    }
+
+    /** Drops the states of instances not ejected and quiet for twice the longest ejection: gone, or healthy again. */
+    private void sweep(long now) {
+        if (states.size() <= SWEEP_SIZE || now - lastSweep < maxEjectionNanos) {
+            return;
+        }
+        lastSweep = now;
+        states.entrySet().removeIf(e -> {
+            State st = e.getValue();
+            synchronized (st) {
+                return st.ejectedUntil - now <= 0 && now - Math.max(st.lastFailureAt, st.lastEjectedAt) > 2 * maxEjectionNanos;
+            }
+        });
     }
 
     public void failure(Instance instance) {
         State s = states.computeIfAbsent(instance.authority(), k -> new State());
         long now = clock.getAsLong();
+        sweep(now);
         synchronized (s) {
             s.failures++;
+            s.lastFailureAt = now;
             if (s.failures >= consecutiveFailures && s.ejectedUntil - now <= 0) {
                 s.ejections++;
                 s.lastEjectedAt = now;

@@ -123,7 +123,9 @@ public final class BackendPool {
                 return cookie.getValue();
             }
             String value = UUID.randomUUID().toString();
-            ResponseCookie.ResponseCookieBuilder set = ResponseCookie.from(c.name(), value).path(c.path()).httpOnly(true);
+            // Lax: sent on top-level navigation, not on cross-site subrequests; Secure whenever the client came over https
+            ResponseCookie.ResponseCookieBuilder set = ResponseCookie.from(c.name(), value).path(c.path()).httpOnly(true).sameSite("Lax")
+                    .secure("https".equalsIgnoreCase(exchange.getRequest().getURI().getScheme()));
             if (c.ttl() != null) {
                 set.maxAge(Duration.ofSeconds(Math.max(1, c.ttl().toSeconds())));
             }

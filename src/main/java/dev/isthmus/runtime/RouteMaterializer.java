@@ -262,12 +262,34 @@ public final class RouteMaterializer {
         }
         edits.set().forEach((name, value) -> {
             NameValueConfig c = new NameValueConfig().setName(name).setValue(value);
-            filters.add(request ? f.setRequestHeader().apply(c) : f.setResponseHeader().apply(c));
+            filters.add(redacted(request ? f.setRequestHeader().apply(c) : f.setResponseHeader().apply(c),
+                    (request ? "SetRequestHeader " : "SetResponseHeader ") + name));
         });
         edits.add().forEach((name, value) -> {
             NameValueConfig c = new NameValueConfig().setName(name).setValue(value);
-            filters.add(request ? f.addRequestHeader().apply(c) : f.addResponseHeader().apply(c));
+            filters.add(redacted(request ? f.addRequestHeader().apply(c) : f.addResponseHeader().apply(c),
+                    (request ? "AddRequestHeader " : "AddResponseHeader ") + name));
         });
+    }
+
+    /**
+     * Spring Cloud Gateway's header filters print their value in {@code toString}, which its
+     * {@code /actuator/gateway/routes} shows: the same filter, printed without it.
+     */
+    private static GatewayFilter redacted(GatewayFilter filter, String description) {
+        String text = "[" + description + " = " + HeaderEdits.REDACTED + "]";
+        return new GatewayFilter() {
+            @Override
+            public reactor.core.publisher.Mono<Void> filter(org.springframework.web.server.ServerWebExchange exchange,
+                    org.springframework.cloud.gateway.filter.GatewayFilterChain chain) {
+                return filter.filter(exchange, chain);
+            }
+
+            @Override
+            public String toString() {
+                return text;
+            }
+        };
     }
 
     private GatewayFilter redirect(RedirectAction a) {
@@ -382,10 +404,10 @@ public final class RouteMaterializer {
         if (p == null) {
             return null;
         }
-        CorsConfiguration c = new CorsConfiguration();
+        CorsOrigins c = new CorsOrigins();
         for (String origin : p.allowOrigins()) {
             if (origin.contains("*") && !origin.equals("*")) {
-                c.addAllowedOriginPattern(origin);
+                c.addWildcardOrigin(origin);
             }
             else {
                 c.addAllowedOrigin(origin);

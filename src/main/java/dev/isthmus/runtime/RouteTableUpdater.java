@@ -129,13 +129,37 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
                 continue;
             }
             if (!s.accepted()) {
-                log.warn("Route {} rejected ({}): {}", describe(s), s.reason(), s.message());
+                log.warn("Route {} rejected ({}): {}", loggable(describe(s)), s.reason(), loggable(s.message()));
             }
             else if (s.message() != null) {
-                log.warn("Route {} accepted with a warning: {}", describe(s), s.message());
+                log.warn("Route {} accepted with a warning: {}", loggable(describe(s)), loggable(s.message()));
             }
         }
         log.info("Routing table v{}: {} route(s) served, {} rejected, built in {} ms", table.version(), table.size(), rejected, millis);
+    }
+
+    /**
+     * Route names and messages carry text from route authors (a Consul tag can hold a newline): in
+     * plain-text logs, control characters are escaped so they cannot forge log lines.
+     */
+    static String loggable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            }
+            else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     /** The route id and, where the id does not already say it, the object it came from. */

@@ -16,7 +16,7 @@ public class HttpsRedirectConfiguration {
     private static final Logger log = LoggerFactory.getLogger(HttpsRedirectConfiguration.class);
 
     @Bean
-    HttpsRedirectListener httpsRedirectListener(HttpsRedirectProperties properties, Environment environment) {
+    HttpsRedirectListener httpsRedirectListener(HttpsRedirectProperties properties, Environment environment, ServerHardening hardening) {
         int serverPort = environment.getProperty("server.port", Integer.class, 8080);
         if (properties.getPort() != 0 && properties.getPort() == serverPort) {
             throw new IllegalStateException("isthmus.http-redirect.port (" + properties.getPort()
@@ -28,6 +28,6 @@ public class HttpsRedirectConfiguration {
             log.warn("isthmus.http-redirect is enabled but server.ssl is not configured: redirects point at https port {}, "
                     + "which must be served by something else (e.g. a TLS-terminating load balancer)", properties.getHttpsPort());
         }
-        return new HttpsRedirectListener(properties);
+        return new HttpsRedirectListener(properties, hardening);
     }
 }

@@ -23,7 +23,9 @@ import org.springframework.context.SmartLifecycle;
  * one port: {@code NettyReactiveWebServerFactory} has no additional-connector hook (Tomcat's
  * {@code addAdditionalConnectors} has no reactor-netty counterpart) and Spring Boot has no
  * redirect-to-https feature for WebFlux. It is a bare reactor-netty server that never reaches the
- * gateway's routes, so nothing on it can be proxied.
+ * gateway's routes, so nothing on it can be proxied. It faces the same clients as the gateway port,
+ * so it gets the same {@link ServerHardening}: header and idle timeouts, PROXY protocol from the
+ * configured load balancers.
  */
 public final class HttpsRedirectListener implements SmartLifecycle {
 
@@ -36,9 +38,10 @@ public final class HttpsRedirectListener implements SmartLifecycle {
     private final int port;
     private final int httpsPort;
     private final HttpResponseStatus status;
+    private final ServerHardening hardening;
     private volatile DisposableServer server;
 
-    public HttpsRedirectListener(HttpsRedirectProperties properties) {
+    public HttpsRedirectListener(HttpsRedirectProperties properties, ServerHardening hardening) {
         if (!HttpsRedirectProperties.REDIRECT_STATUSES.contains(properties.getStatus())) {
             throw new IllegalArgumentException("isthmus.http-redirect.status must be one of "
                     + HttpsRedirectProperties.REDIRECT_STATUSES + ", not " + properties.getStatus());
@@ -47,6 +50,7 @@ public final class HttpsRedirectListener implements SmartLifecycle {
         this.port = properties.getPort();
         this.httpsPort = properties.getHttpsPort();
         this.status = HttpResponseStatus.valueOf(properties.getStatus());
+        this.hardening = hardening;
     }
 
     /**
@@ -95,7 +99,11 @@ public final class HttpsRedirectListener implements SmartLifecycle {
     @Override
     public void start() {
         InetSocketAddress bind = address == null || address.isBlank() ? new InetSocketAddress(port) : new InetSocketAddress(address, port);
-        server = HttpServer.create().bindAddress(() -> bind).handle(this::redirect).bindNow(Duration.ofSeconds(10));
+        HttpServer http = HttpServer.create().bindAddress(() -> bind).handle(this::redirect);
+        if (hardening != null) {
+            http = hardening.apply(http).doOnChannelInit((observer, channel, address) -> hardening.initChannel(channel));
+        }
+        server = http.bindNow(Duration.ofSeconds(10));
         log.info("HTTP to HTTPS redirect listening on port {} ({} to https port {})", server.port(), status.code(), httpsPort);
     }
 

@@ -52,5 +52,8 @@ public record GatewayRouteSpec(
         @JsonPropertyDescription("Copies a share of requests to a shadow backend; its responses are discarded.")
         Mirror mirror,
         @JsonPropertyDescription("Allow WebSocket upgrades on this route.")
-        Boolean websocket) {
+        Boolean websocket,
+        @JsonPropertyDescription("Send X-Forwarded-For, -Proto, -Host, -Port and Forwarded to the backend (default true). "
+                + "false sends none of them; what the client sent under these names is never passed on either way.")
+        Boolean forwardedHeaders) {
 }

@@ -25,7 +25,7 @@ class DocumentedExamplesTest {
         assertThat(DocumentedExamples.of(Kind.OBJECTS)).hasSizeGreaterThanOrEqualTo(2);
         assertThat(DocumentedExamples.of(Kind.ROUTES)).hasSizeGreaterThanOrEqualTo(2);
         assertThat(DocumentedExamples.of(Kind.STATUS)).hasSize(1);
-        assertThat(DocumentedExamples.of(Kind.HELM_VALUES)).hasSize(4);
+        assertThat(DocumentedExamples.of(Kind.HELM_VALUES)).hasSize(5);
         assertThat(DocumentedExamples.of(Kind.SPRING_CONFIG)).hasSize(2);
         for (Example e : all) {
             assertThat(e.documents()).as(e.source()).isNotEmpty();

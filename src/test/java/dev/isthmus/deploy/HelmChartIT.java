@@ -129,6 +129,11 @@ class HelmChartIT {
                 assertThat(m.one("HorizontalPodAutoscaler").path("spec").path("minReplicas").asInt()).isEqualTo(3);
                 assertThat(m.one("Deployment").path("spec").has("replicas")).as("the HPA owns the replica count").isFalse();
                 assertThat(service.path("spec").path("ports")).extracting(p -> p.path("port").asInt()).containsExactly(80, 443);
+                // NLB IP targets do not keep client IPs: PROXY protocol v2, believed from the VPC only
+                assertThat(service.path("metadata").path("annotations").path("service.beta.kubernetes.io/aws-load-balancer-proxy-protocol")
+                        .asText()).isEqualTo("*");
+                assertThat(config.path("isthmus").path("server").path("proxy-protocol").path("trusted-cidrs"))
+                        .extracting(JsonNode::asText).containsExactly("10.0.0.0/16");
             }
             case "on-premise-metallb" -> {
                 assertThat(service.path("spec").path("type").asText()).isEqualTo("LoadBalancer");
@@ -146,6 +151,23 @@ class HelmChartIT {
                 assertThat(Manifests.readYaml(routes).path("routes").get(0).path("name").asText()).isEqualTo("status-page");
                 assertThat(m.one("ConfigMap", "isthmus-routes").path("metadata").path("labels").has("isthmus.dev/routes"))
                         .as("not also picked up by the ConfigMap route source").isFalse();
+                // behind an SNATing F5 with externalTrafficPolicy Cluster, client addresses come by PROXY protocol
+                assertThat(config.path("isthmus").path("server").path("proxy-protocol").path("enabled").asBoolean()).isTrue();
+                assertThat(config.path("isthmus").path("server").path("proxy-protocol").path("trusted-cidrs")).hasSize(2);
+            }
+            case "admin-locked-down" -> {
+                assertThat(m.env("MANAGEMENT_SERVER_ADDRESS").orElseThrow().path("valueFrom").path("fieldRef").path("fieldPath").asText())
+                        .isEqualTo("status.podIP");
+                JsonNode auth = config.path("isthmus").path("admin").path("auth");
+                assertThat(auth.path("bearer-token-file").asText()).isEqualTo("/etc/isthmus/admin-auth/token");
+                assertThat(auth.path("basic-credentials-file").asText()).isEqualTo("/etc/isthmus/admin-auth/users");
+                JsonNode ingress = m.one("NetworkPolicy").path("spec").path("ingress");
+                assertThat(ingress).hasSize(2);
+                JsonNode management = ingress.get(1);
+                assertThat(management.path("ports").get(0).path("port").asText()).isEqualTo("management");
+                assertThat(management.path("from")).as("only Prometheus; the kubelet's probes are not subject to it").hasSize(1);
+                assertThat(management.path("from").get(0).path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText())
+                        .isEqualTo("prometheus");
             }
             case "hybrid-consul" -> {
                 assertThat(config.path("isthmus").path("consul").path("enabled").asBoolean()).isTrue();
@@ -167,16 +189,19 @@ class HelmChartIT {
 
     @Test
     void schemaAndChartRejectInvalidValues() {
-        Map<String, String> rejected = Map.of(
-                "service.type=Ingress", "/service/type",
-                "service.nodePorts.https=443", "/service/nodePorts/https",
-                "tls.httpRedirect.status=200", "/tls/httpRedirect/status",
-                "isthmus.discovery.policy=nearest", "/isthmus/discovery/policy",
-                "replicaCount=-1", "/replicaCount",
-                "servce.type=NodePort", "servce",
-                "tls.enabled=true", "tls.defaultSecret is required",
-                "shutdown.terminationGracePeriodSeconds=35", "must exceed shutdown.preStopSleepSeconds + shutdown.drainTimeoutSeconds",
-                "ports.management=8080", "ports.management must differ");
+        Map<String, String> rejected = Map.ofEntries(
+                Map.entry("service.type=Ingress", "/service/type"),
+                Map.entry("service.nodePorts.https=443", "/service/nodePorts/https"),
+                Map.entry("tls.httpRedirect.status=200", "/tls/httpRedirect/status"),
+                Map.entry("isthmus.discovery.policy=nearest", "/isthmus/discovery/policy"),
+                Map.entry("replicaCount=-1", "/replicaCount"),
+                Map.entry("servce.type=NodePort", "servce"),
+                Map.entry("tls.enabled=true", "tls.defaultSecret is required"),
+                Map.entry("shutdown.terminationGracePeriodSeconds=35", "must exceed shutdown.preStopSleepSeconds + shutdown.drainTimeoutSeconds"),
+                Map.entry("ports.management=8080", "ports.management must differ"),
+                Map.entry("clientAddress.proxyProtocol.enabled=true", "clientAddress.proxyProtocol.trustedCidrs is required"),
+                Map.entry("admin.bindAddress=every-interface", "/admin/bindAddress"),
+                Map.entry("http2.maxConcurrentStreams=0", "/http2/maxConcurrentStreams"));
         rejected.forEach((set, expected) -> {
             String[] kv = set.split("=", 2);
             Helm.Result r = helm.template("isthmus", "chart-invalid", List.of(), Map.of(kv[0], kv[1]));

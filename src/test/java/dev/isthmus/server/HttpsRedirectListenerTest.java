@@ -29,7 +29,7 @@ class HttpsRedirectListenerTest {
         p.setAddress("127.0.0.1");
         p.setHttpsPort(httpsPort);
         p.setStatus(status);
-        HttpsRedirectListener listener = new HttpsRedirectListener(p);
+        HttpsRedirectListener listener = new HttpsRedirectListener(p, null);
         listener.start();
         return listener;
     }
@@ -104,7 +104,7 @@ class HttpsRedirectListenerTest {
     void rejectsAStatusThatIsNotARedirect() {
         HttpsRedirectProperties p = new HttpsRedirectProperties();
         p.setStatus(200);
-        assertThatThrownBy(() -> new HttpsRedirectListener(p)).hasMessageContaining("isthmus.http-redirect.status");
+        assertThatThrownBy(() -> new HttpsRedirectListener(p, null)).hasMessageContaining("isthmus.http-redirect.status");
     }
 
     @Test

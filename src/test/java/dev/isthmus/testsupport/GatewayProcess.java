@@ -25,7 +25,7 @@ public final class GatewayProcess implements AutoCloseable {
     private final ManagedProcess process;
     private final Path workDir;
 
-    private GatewayProcess(Map<String, String> properties, Path workDir, List<String> jvmArgs) {
+    private GatewayProcess(Map<String, String> properties, Path workDir, List<String> jvmArgs, Map<String, String> env) {
         this.workDir = workDir;
         String jar = System.getProperty("isthmus.jar", "target/isthmus.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
@@ -42,7 +42,7 @@ public final class GatewayProcess implements AutoCloseable {
         props.putAll(properties);
         props.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         // its own working directory, so the repository's config/ stays out of it
-        this.process = ManagedProcess.start(cmd, workDir.resolve("gateway.log"), Map.of(), workDir);
+        this.process = ManagedProcess.start(cmd, workDir.resolve("gateway.log"), env, workDir);
     }
 
     public static GatewayProcess start(Map<String, String> properties, String routesYaml) {
@@ -50,12 +50,29 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Map<String, String> properties, String routesYaml, List<String> jvmArgs) {
+        return start(properties, routesYaml, jvmArgs, Map.of());
+    }
+
+    /** With extra environment variables, e.g. those the kubelet sets in every pod. */
+    public static GatewayProcess start(Map<String, String> properties, String routesYaml, List<String> jvmArgs, Map<String, String> env) {
         try {
-            Path dir = Files.createTempDirectory("isthmus-gw");
-            Files.writeString(dir.resolve("routes.yaml"), routesYaml == null ? "routes: []\n" : routesYaml);
-            GatewayProcess g = new GatewayProcess(properties, dir, jvmArgs);
-            g.awaitReady(Duration.ofSeconds(90));
-            return g;
+            // A free port can be taken by someone else before the gateway binds it (on a shared
+            // machine, an outgoing connection's ephemeral port): then once more on fresh ports.
+            for (int attempt = 1;; attempt++) {
+                Path dir = Files.createTempDirectory("isthmus-gw");
+                Files.writeString(dir.resolve("routes.yaml"), routesYaml == null ? "routes: []\n" : routesYaml);
+                GatewayProcess g = new GatewayProcess(properties, dir, jvmArgs, env);
+                try {
+                    g.awaitReady(Duration.ofSeconds(90));
+                    return g;
+                }
+                catch (PortTaken e) {
+                    g.close();
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                }
+            }
         }
         catch (IOException e) {
             throw new IllegalStateException(e);
@@ -65,6 +82,9 @@ public final class GatewayProcess implements AutoCloseable {
     public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
         boolean ok = Await.until(timeout, () -> {
+            if (log().contains("was already in use")) {
+                throw new PortTaken(logTail());
+            }
             if (!process.isAlive()) {
                 throw new IllegalStateException("gateway exited: " + logTail());
             }
@@ -128,5 +148,14 @@ public final class GatewayProcess implements AutoCloseable {
     @Override
     public void close() {
         process.close();
+    }
+
+    /** The gateway could not bind a port chosen for it. */
+    static final class PortTaken extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(String log) {
+            super("a port was taken before the gateway could bind it:\n" + log);
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -72,13 +73,23 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
                 send(base, request, new byte[0]);
                 return chain.filter(exchange);
             }
+            // The permit is the copy's: released when the copy completes, or here if the body never
+            // arrives (the client aborts the upload, the join fails or is cancelled).
+            AtomicBoolean handedToCopy = new AtomicBoolean();
             return DataBufferUtils.join(request.getBody(), maxBodyBytes).defaultIfEmpty(exchange.getResponse().bufferFactory().wrap(new byte[0]))
                     .flatMap(joined -> {
                         byte[] body = new byte[joined.readableByteCount()];
                         joined.read(body);
                         DataBufferUtils.release(joined);
+                        handedToCopy.set(true);
                         send(base, request, body);
                         return chain.filter(exchange.mutate().request(replay(exchange, request, body)).build());
+                    })
+                    .doFinally(signal -> {
+                        if (handedToCopy.compareAndSet(false, true)) {
+                            inFlight.release();
+                            dropped.incrementAndGet();
+                        }
                     });
         };
     }
@@ -107,13 +118,24 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
         }
         String query = request.getURI().getRawQuery();
         String uri = base.toString() + request.getURI().getRawPath() + (query == null ? "" : "?" + query);
-        client.headers(h -> h.set(headers))
-                .request(HttpMethod.valueOf(request.getMethod().name()))
-                .uri(uri)
-                .send(body.length == 0 ? ByteBufFlux.empty() : ByteBufFlux.fromInbound(Mono.just(Unpooled.wrappedBuffer(body))))
-                .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
-                .doFinally(s -> inFlight.release())
-                .subscribe(code -> sent.incrementAndGet(), e -> log.debug("Mirror request to {} failed: {}", base, e.toString()));
+        try {
+            client.headers(h -> h.set(headers))
+                    .request(HttpMethod.valueOf(request.getMethod().name()))
+                    .uri(uri)
+                    .send(body.length == 0 ? ByteBufFlux.empty() : ByteBufFlux.fromInbound(Mono.just(Unpooled.wrappedBuffer(body))))
+                    .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+                    .doFinally(s -> inFlight.release())
+                    .subscribe(code -> sent.incrementAndGet(), e -> log.debug("Mirror request to {} failed: {}", base, e.toString()));
+        }
+        catch (RuntimeException e) {
+            inFlight.release(); // never subscribed: doFinally will not run
+            log.debug("Mirror request to {} not sent: {}", base, e.toString());
+        }
+    }
+
+    /** Permits free for mirrored copies (for tests and diagnostics). */
+    public int availablePermits() {
+        return inFlight.availablePermits();
     }
 
     public long sentCount() {

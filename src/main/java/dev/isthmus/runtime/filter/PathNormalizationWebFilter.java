@@ -53,9 +53,14 @@ public final class PathNormalizationWebFilter implements WebFilter, Ordered {
     }
 
     static Mono<Void> badRequest(ServerWebExchange exchange, String reason) {
-        exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
+        return respond(exchange, HttpStatus.BAD_REQUEST, reason);
+    }
+
+    static Mono<Void> respond(ServerWebExchange exchange, HttpStatus status, String reason) {
+        exchange.getResponse().setStatusCode(status);
         exchange.getResponse().getHeaders().setContentType(MediaType.TEXT_PLAIN);
-        DataBuffer body = exchange.getResponse().bufferFactory().wrap(("Bad request: " + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        DataBuffer body = exchange.getResponse().bufferFactory().wrap((status.getReasonPhrase() + ": " + reason + "\n")
+                .getBytes(StandardCharsets.UTF_8));
         return exchange.getResponse().writeWith(Mono.just(body));
     }
 

@@ -6,14 +6,14 @@ import dev.isthmus.compile.RoutePolicies.RateLimitPolicy;
 import dev.isthmus.runtime.RouteMaterializer;
 import dev.isthmus.spec.RateLimitScope;
 
-/** Local token buckets for the local scope; the redis scope goes to {@code redis} when configured. */
+/** Local token buckets (one table for every route) for the local scope; the redis scope goes to {@code redis} when configured. */
 public final class LocalRateLimiterProvider implements RouteMaterializer.RateLimiterProvider {
 
-    private final int maxKeys;
+    private final LocalBucketTable table;
     private final RouteMaterializer.RateLimiterProvider redis;
 
     public LocalRateLimiterProvider(int maxKeys, RouteMaterializer.RateLimiterProvider redis) {
-        this.maxKeys = maxKeys;
+        this.table = new LocalBucketTable(maxKeys);
         this.redis = redis;
     }
 
@@ -22,6 +22,6 @@ public final class LocalRateLimiterProvider implements RouteMaterializer.RateLim
         if (policy.scope() == RateLimitScope.REDIS && redis != null) {
             return redis.limiter(routeId, policy);
         }
-        return new TokenBucketRateLimiter(policy.requestsPerSecond(), policy.burst(), maxKeys);
+        return new TokenBucketRateLimiter(policy.requestsPerSecond(), policy.burst(), table);
     }
 }

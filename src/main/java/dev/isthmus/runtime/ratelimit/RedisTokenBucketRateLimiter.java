@@ -48,8 +48,9 @@ public final class RedisTokenBucketRateLimiter extends RouteRateLimiter {
 
     @Override
     public Mono<Response> isAllowed(String routeId, String key) {
-        // The hash tag {...} keeps both keys of a bucket in one Redis Cluster slot.
-        String prefix = "isthmus.rate_limit.{" + routeId + "|" + key + "}.";
+        // The hash tag {...} keeps both keys of a bucket in one Redis Cluster slot; the client's key
+        // is stored as a digest, so its size does not depend on what the client sends.
+        String prefix = "isthmus.rate_limit.{" + routeId + "|" + KeyDigest.hex(key) + "}.";
         List<String> keys = List.of(prefix + "tokens", prefix + "timestamp");
         List<String> args = List.of(String.valueOf(rate), String.valueOf(burst), "", "1");
         return redis.execute(script, keys, args).next().timeout(timeout).map(result -> {

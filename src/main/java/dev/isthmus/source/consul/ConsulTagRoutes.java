@@ -155,7 +155,7 @@ public final class ConsulTagRoutes {
                 List.of(backend), pathRewrite, null, null, null, null, null,
                 timeout == null ? null : new Timeouts(null, timeout, null),
                 retries == null ? null : new Retries(retries, null, null, null, null),
-                null, lb, null, null, null, null);
+                null, lb, null, null, null, null, null);
         return new Route(spec);
     }
 

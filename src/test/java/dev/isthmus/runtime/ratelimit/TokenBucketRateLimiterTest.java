@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class TokenBucketRateLimiterTest {
 
-    final AtomicLong now = new AtomicLong();
+    final AtomicLong now = new AtomicLong(1_000_000_000L);
 
     @Test
     void allowsTheBurstThenTheRateAndSaysWhenToRetry() {
-        TokenBucketRateLimiter limiter = new TokenBucketRateLimiter(10, 20, 1000, now::get);
+        TokenBucketRateLimiter limiter = new TokenBucketRateLimiter(10, 20, new LocalBucketTable(1000, now::get));
         for (int i = 0; i < 20; i++) {
             assertThat(limiter.tryAcquire("ip").isAllowed()).as("request %d of the burst", i).isTrue();
         }
@@ -30,17 +30,39 @@ class TokenBucketRateLimiterTest {
     }
 
     @Test
-    void boundsTheNumberOfTrackedKeys() {
-        TokenBucketRateLimiter limiter = new TokenBucketRateLimiter(1, 1, 100, now::get);
+    void pastTheBoundNewKeysShareOneBucketAndAreStillLimited() {
+        LocalBucketTable table = new LocalBucketTable(100, now::get);
+        TokenBucketRateLimiter limiter = new TokenBucketRateLimiter(1, 1, table);
         for (int i = 0; i < 100; i++) {
-            limiter.tryAcquire("k" + i);
+            assertThat(limiter.tryAcquire("k" + i).isAllowed()).isTrue();
         }
-        // all 100 buckets are empty (active): a new key is let through untracked
-        var untracked = limiter.tryAcquire("new");
-        assertThat(untracked.isAllowed()).isTrue();
-        assertThat(limiter.trackedKeys()).isEqualTo(100);
-        now.addAndGet(2_000_000_000L); // every bucket refills: idle keys are evicted for new ones
+        assertThat(table.size()).isEqualTo(100);
+        // every tracked bucket is empty (active): new keys go to the route's overflow bucket
+        assertThat(limiter.tryAcquire("new-1").isAllowed()).as("the overflow bucket's one token").isTrue();
+        assertThat(limiter.tryAcquire("new-2").isAllowed()).as("never unlimited past the bound").isFalse();
+        assertThat(limiter.tryAcquire("new-3").isAllowed()).isFalse();
+        assertThat(table.size()).isEqualTo(100);
+        // a tracked key keeps its own bucket
+        assertThat(limiter.tryAcquire("k7").isAllowed()).isFalse();
+
+        now.addAndGet(2_000_000_000L); // every bucket is full again: dropped, with nothing lost
+        assertThat(table.size()).isZero();
         assertThat(limiter.tryAcquire("newer").isAllowed()).isTrue();
-        assertThat(limiter.trackedKeys()).isEqualTo(1);
+        assertThat(table.size()).isEqualTo(1);
+    }
+
+    @Test
+    void theBoundIsSharedByAllRoutesAndKeysAreStoredAsDigests() {
+        LocalBucketTable table = new LocalBucketTable(10, now::get);
+        TokenBucketRateLimiter a = new TokenBucketRateLimiter(1, 5, table);
+        TokenBucketRateLimiter b = new TokenBucketRateLimiter(1, 5, table);
+        String huge = "x".repeat(8192);
+        for (int i = 0; i < 5; i++) {
+            a.tryAcquire(huge + i);
+            b.tryAcquire(huge + i);
+        }
+        assertThat(table.size()).isEqualTo(10);
+        assertThat(a.tryAcquire(huge).isAllowed()).isTrue(); // overflow bucket of a
+        assertThat(LocalBucketTable.key(1, huge)).isEqualTo(LocalBucketTable.key(1, huge)).isNotEqualTo(LocalBucketTable.key(2, huge));
     }
 }

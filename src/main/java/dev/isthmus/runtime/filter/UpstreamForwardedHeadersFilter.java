@@ -1,0 +1,62 @@
+package dev.isthmus.runtime.filter;
+
+import java.util.Locale;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import reactor.netty.http.server.HttpServerRequest;
+
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.isthmus.runtime.ActiveRoute;
+import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.ForwardedHeaders;
+
+/**
+ * Sends {@code X-Forwarded-*} and {@code Forwarded} upstream, as {@link ForwardedHeaders}
+ * computes them from the trusted client address; a route with {@code forwardedHeaders: false}
+ * gets none. Spring Cloud Gateway's own {@code XForwardedHeadersFilter} and
+ * {@code ForwardedHeadersFilter} are not used: they trust proxies by a regular expression over the
+ * peer's address and append to the client's header, while the chain here is the one the
+ * transport already decided (the same address rate limits and logs see). Runs after Spring Cloud
+ * Gateway's {@code Remove*ForwardedHeadersFilter}s (order 0) and before the hop-by-hop filter.
+ */
+public final class UpstreamForwardedHeadersFilter implements HttpHeadersFilter, Ordered {
+
+    public static final int ORDER = 100;
+
+    @Override
+    public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+        HttpHeaders out = new HttpHeaders();
+        input.forEach((name, values) -> {
+            if (!ForwardedHeaders.NAMES.contains(name.toLowerCase(Locale.ROOT))) {
+                out.addAll(name, values);
+            }
+        });
+        ActiveRoute route = exchange.getAttribute(RouteAttributes.ACTIVE_ROUTE);
+        if (route != null && !route.compiled().forwardedHeaders()) {
+            return out;
+        }
+        ServerHttpRequest request = exchange.getRequest();
+        ForwardedHeaders.compute(request.getRemoteAddress(), request.getURI().getScheme(), clientHost(request), out::set);
+        return out;
+    }
+
+    /** The Host the client sent: a route's hostRewrite has changed the request's own by now. */
+    private static String clientHost(ServerHttpRequest request) {
+        Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        if (nativeRequest instanceof HttpServerRequest netty) {
+            return netty.requestHeaders().get(HttpHeaderNames.HOST);
+        }
+        return request.getHeaders().getFirst(HttpHeaders.HOST);
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+}
