@@ -277,7 +277,7 @@ final class HttpRouteRules {
             return new GatewayRouteSpec(null, hosts.isEmpty() ? null : hosts, routeMatch, null, backendRefs,
                     redirectSpec == null ? rewriteSpec : null, redirectSpec == null ? hostRewrite : null, null, redirectSpec,
                     requestHeaders, responseHeaders, redirectSpec == null ? timeouts : null, null, null, null, null, null,
-                    redirectSpec == null ? mirror : null, null);
+                    redirectSpec == null ? mirror : null, null, null);
         }
 
         private Redirect redirect(String pathType) {
