@@ -2,27 +2,21 @@ package dev.isthmus;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
-import org.springframework.boot.autoconfigure.AutoConfigurationExcludeFilter;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.context.TypeExcludeFilter;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import org.springframework.context.annotation.ComponentScan;
-import org.springframework.context.annotation.ComponentScan.Filter;
-import org.springframework.context.annotation.FilterType;
 
 /**
- * Isthmus. {@code @SpringBootApplication}, spelled out to keep management-context configuration
- * (the diagnostics page) out of the main context: scanned there, it would be served on the gateway port.
+ * Isthmus. Its wiring is a set of auto-configurations by concern (routing, route policies,
+ * upstreams, rate limiting, server hardening, each source, status, admin, demo), listed in
+ * {@code META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports}, and
+ * the diagnostics page is a management-context configuration (its own imports file), so it lives
+ * on the management port only. Deliberately no component scan: it would pick up the
+ * auto-configurations' nested configuration classes (Redis rate limiting) as user configuration,
+ * ahead of the auto-configurations their conditions wait for, and the management-context
+ * configuration into the main context, where it would be served on the gateway port.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@ComponentScan(excludeFilters = { @Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
-        @Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
-        @Filter(type = FilterType.ANNOTATION, classes = ManagementContextConfiguration.class) })
-@ConfigurationPropertiesScan
 public class IsthmusApplication {
-
     public static void main(String[] args) {
         sizeEventLoops();
         SpringApplication.run(IsthmusApplication.class, args);

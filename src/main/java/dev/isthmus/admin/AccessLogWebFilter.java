@@ -10,10 +10,10 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.GatewayPortWebFilter;
 import dev.isthmus.server.ManagementPort;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
@@ -25,21 +25,17 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * ({@code logging.structured.format.console=ecs}) each becomes a JSON field. No query strings,
  * headers or bodies: they may carry credentials.
  */
-public final class AccessLogWebFilter implements WebFilter, Ordered {
+public final class AccessLogWebFilter extends GatewayPortWebFilter {
 
     private static final Logger log = LoggerFactory.getLogger("isthmus.access");
 
-    private final ManagementPort managementPort;
 
     public AccessLogWebFilter(ManagementPort managementPort) {
-        this.managementPort = managementPort;
+        super(managementPort);
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (managementPort.receivedOn(exchange.getRequest())) {
-            return chain.filter(exchange);
-        }
+    protected Mono<Void> filterGatewayPort(ServerWebExchange exchange, WebFilterChain chain) {
         long start = System.nanoTime();
         return chain.filter(exchange).doFinally(signal -> write(exchange, start));
     }

@@ -30,7 +30,7 @@ import org.springframework.web.server.WebFilterChain;
  * neither a static bearer token nor credentials re-read from a rotated Secret file are among its
  * mechanisms, so both would be custom code inside it anyway. This is one header check.
  */
-final class AdminAuthenticationFilter implements WebFilter, Ordered {
+public final class AdminAuthenticationFilter implements WebFilter, Ordered {
 
     private static final Set<String> OPEN = Set.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
     private static final String OPERATOR = "operator";
@@ -38,7 +38,7 @@ final class AdminAuthenticationFilter implements WebFilter, Ordered {
     private final AdminCredentials credentials;
     private final String challenge;
 
-    AdminAuthenticationFilter(AdminCredentials credentials) {
+    public AdminAuthenticationFilter(AdminCredentials credentials) {
         this.credentials = credentials;
         this.challenge = (credentials.acceptsBasic() ? "Basic realm=\"isthmus admin\", charset=\"UTF-8\"" : "")
                 + (credentials.acceptsBasic() && credentials.acceptsBearer() ? ", " : "")

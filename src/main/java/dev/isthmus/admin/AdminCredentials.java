@@ -22,14 +22,14 @@ import org.slf4j.LoggerFactory;
  * an unreadable file denies everything until it is readable again (fail closed). Comparisons are
  * of SHA-256 digests with {@link MessageDigest#isEqual}: constant time, and no length leak.
  */
-final class AdminCredentials {
+public final class AdminCredentials {
 
     private static final Logger log = LoggerFactory.getLogger(AdminCredentials.class);
 
     private final Source bearer;
     private final Source basic;
 
-    AdminCredentials(String bearerTokenFile, String basicCredentialsFile) {
+    public AdminCredentials(String bearerTokenFile, String basicCredentialsFile) {
         this.bearer = bearerTokenFile == null || bearerTokenFile.isBlank() ? null : new Source(Path.of(bearerTokenFile), true);
         this.basic = basicCredentialsFile == null || basicCredentialsFile.isBlank() ? null : new Source(Path.of(basicCredentialsFile), false);
         if (bearer != null) {

@@ -15,7 +15,7 @@ import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.runtime.RouteTableListener;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.source.RouteSources;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
 
 /**
  * The gateway's own metrics (per-route request metrics are Spring Cloud Gateway's
@@ -56,7 +56,7 @@ public class GatewayMetrics implements MeterBinder, RouteTableListener {
                     .description("Failed syncs with the source's backend").register(registry);
             Gauge.builder("isthmus.source.synced", source, s -> s.status().hasSynced() ? 1 : 0).tag("source", source.id())
                     .description("1 once the source has completed its first sync").register(registry);
-            Gauge.builder("isthmus.source.degraded", source, s -> s.status().state() == SourceStatus.State.DEGRADED ? 1 : 0)
+            Gauge.builder("isthmus.source.degraded", source, s -> s.status().state() == SyncStatus.State.DEGRADED ? 1 : 0)
                     .tag("source", source.id()).description("1 while serving last known good data").register(registry);
         }
         FunctionCounter.builder("isthmus.upstream.ejections", outliers, OutlierDetector::totalEjections)

@@ -12,7 +12,12 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.Selector.Match;
 
 import dev.isthmus.compile.CompiledRoute;
+import dev.isthmus.compile.Problem;
+import dev.isthmus.compile.RequestMatch;
+import dev.isthmus.compile.RouteAction;
+import dev.isthmus.compile.RoutePolicy;
 import dev.isthmus.compile.RouteStatus;
+import dev.isthmus.compile.policy.HeaderEdits;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTable;
 import dev.isthmus.runtime.RouteTableHolder;
@@ -40,10 +45,11 @@ public class RoutesEndpoint {
      * One route as an operator needs to see it.
      *
      * @param status Accepted, or the reason it is not served
-     * @param route the compiled route (null for rejected ones)
+     * @param route the compiled route (null for rejected ones), flattened: {@link #flatten}
+     * @param problems every problem of a rejected route, each with its reason
      */
     public record RouteView(String id, String source, String object, long generation, boolean served, String status,
-            String message, CompiledRoute route) {
+            String message, Map<String, Object> route, List<Problem> problems) {
     }
 
     @ReadOperation
@@ -57,7 +63,8 @@ public class RoutesEndpoint {
                 rejected++;
             }
             views.add(new RouteView(s.routeId(), s.object().kind().label(), s.object().toString(), s.generation(),
-                    s.accepted() && active != null, s.reason(), s.message(), active == null ? null : active.compiled().redacted()));
+                    s.accepted() && active != null, s.reason().value(), s.message(), active == null ? null : flatten(active.compiled()),
+                    s.problems().isEmpty() ? null : s.problems()));
         }
         return new RoutesReport(table.version(), table.builtAt(), table.size(), rejected, views);
     }
@@ -66,6 +73,44 @@ public class RoutesEndpoint {
     public RouteView route(@Selector(match = Match.ALL_REMAINING) String[] id) {
         String routeId = String.join("/", id);
         return routes().routes().stream().filter(v -> routeId.equals(v.id())).findFirst().orElse(null);
+    }
+
+    /**
+     * The compiled route as operators (and the diagnostics page) read it: identity, then the match
+     * fields, then {@code backends} or {@code redirect}, then every policy under its name.
+     */
+    static Map<String, Object> flatten(CompiledRoute r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("name", r.name());
+        m.put("provenance", r.provenance());
+        m.put("precedence", r.precedence());
+        RequestMatch match = r.match();
+        putIfPresent(m, "hosts", match.hosts());
+        m.put("path", match.path());
+        putIfPresent(m, "methods", match.methods());
+        putIfPresent(m, "headers", match.headers());
+        putIfPresent(m, "queryParams", match.queryParams());
+        if (r.action() instanceof RouteAction.Forward f) {
+            m.put("backends", f.backends());
+            f.policies().all().forEach(p -> m.put(p.name(), shown(p)));
+        }
+        else {
+            m.put("redirect", r.action());
+        }
+        r.policies().all().forEach(p -> m.put(p.name(), shown(p)));
+        return m;
+    }
+
+    /** Header edit values carry upstream credentials: the endpoint shows their names only. */
+    private static Object shown(RoutePolicy p) {
+        return p instanceof HeaderEdits edits ? edits.redacted() : p;
+    }
+
+    private static void putIfPresent(Map<String, Object> m, String key, java.util.Collection<?> value) {
+        if (!value.isEmpty()) {
+            m.put(key, value);
+        }
     }
 
     static Map<String, Object> summary(RoutesReport report) {

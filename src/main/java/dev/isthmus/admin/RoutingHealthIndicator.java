@@ -8,7 +8,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.source.RouteSources;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
 
 /**
  * Readiness: up once every enabled route source has completed its first sync and a routing table
@@ -30,7 +30,7 @@ public class RoutingHealthIndicator implements HealthIndicator {
         Map<String, Object> details = new LinkedHashMap<>();
         boolean allSynced = true;
         boolean degraded = false;
-        for (SourceStatus s : sources.statuses()) {
+        for (SyncStatus s : sources.statuses()) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("state", s.state());
             if (s.lastSync() != null) {
@@ -41,7 +41,7 @@ public class RoutingHealthIndicator implements HealthIndicator {
             }
             details.put(s.id(), d);
             allSynced &= s.hasSynced();
-            degraded |= s.state() == SourceStatus.State.DEGRADED;
+            degraded |= s.state() == SyncStatus.State.DEGRADED;
         }
         var table = tables.get();
         details.put("tableVersion", table.version());

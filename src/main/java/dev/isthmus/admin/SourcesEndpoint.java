@@ -7,7 +7,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.source.RouteSources;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
 
 /** {@code /actuator/sources}: per route source, its sync state, last change, last error and version. */
 @Endpoint(id = "sources")
@@ -25,7 +25,7 @@ public class SourcesEndpoint {
      * @param routes routes from this source that are served now
      * @param rejected routes and objects from this source that are rejected now
      */
-    public record SourceView(SourceStatus status, long routes, long rejected) {
+    public record SourceView(SyncStatus status, long routes, long rejected) {
     }
 
     public record SourcesReport(boolean allSynced, List<SourceView> sources) {

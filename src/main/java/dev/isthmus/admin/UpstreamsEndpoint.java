@@ -13,7 +13,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import dev.isthmus.compile.BackendTarget;
-import dev.isthmus.compile.RoutePolicies.WeightedBackend;
+import dev.isthmus.compile.WeightedBackend;
+import dev.isthmus.compile.policy.MirrorPolicy;
 import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.OutlierDetector;
@@ -65,8 +66,9 @@ public class UpstreamsEndpoint {
         for (ActiveRoute route : tables.get().routes()) {
             List<BackendTarget> used = new ArrayList<>();
             route.compiled().backends().stream().map(WeightedBackend::target).forEach(used::add);
-            if (route.compiled().mirror() != null) {
-                used.add(route.compiled().mirror().target());
+            MirrorPolicy mirror = route.compiled().policy(MirrorPolicy.class);
+            if (mirror != null) {
+                used.add(mirror.target());
             }
             for (BackendTarget t : used) {
                 targets.putIfAbsent(t.display(), t);

@@ -61,11 +61,11 @@ public sealed interface BackendTarget {
                     ns = name.substring(0, slash);
                     name = name.substring(slash + 1);
                     if (!DNS_LABEL.matcher(ns).matches()) {
-                        throw new IllegalArgumentException("'" + abbreviate(ref) + "': '" + abbreviate(ns) + "' is not a namespace name");
+                        throw new IllegalArgumentException("'" + Text.abbreviate(ref) + "': '" + Text.abbreviate(ns) + "' is not a namespace name");
                     }
                 }
                 if (!DNS_LABEL.matcher(name).matches()) {
-                    throw new IllegalArgumentException("'" + abbreviate(ref) + "': Kubernetes service names are DNS labels");
+                    throw new IllegalArgumentException("'" + Text.abbreviate(ref) + "': Kubernetes service names are DNS labels");
                 }
             }
             else if (ref.startsWith("consul:")) {
@@ -77,19 +77,15 @@ public sealed interface BackendTarget {
                     dc = name.substring(0, slash);
                     name = name.substring(slash + 1);
                     if (!DATACENTER.matcher(dc).matches()) {
-                        throw new IllegalArgumentException("'" + abbreviate(ref) + "': '" + abbreviate(dc) + "' is not a datacenter name");
+                        throw new IllegalArgumentException("'" + Text.abbreviate(ref) + "': '" + Text.abbreviate(dc) + "' is not a datacenter name");
                     }
                 }
             }
             if (name.isEmpty() || !NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("'" + abbreviate(ref)
+                throw new IllegalArgumentException("'" + Text.abbreviate(ref)
                         + "' must be a name, k8s:[namespace/]name, consul:name or consul:datacenter/name");
             }
             return new Service(registry, ns, dc, name, port);
-        }
-
-        private static String abbreviate(String s) {
-            return s.length() <= 80 ? s : s.substring(0, 80) + "...";
         }
 
         @Override

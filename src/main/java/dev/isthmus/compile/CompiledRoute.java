@@ -2,66 +2,26 @@ package dev.isthmus.compile;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
-import dev.isthmus.compile.RoutePolicies.CircuitBreakerPolicy;
-import dev.isthmus.compile.RoutePolicies.CorsPolicy;
-import dev.isthmus.compile.RoutePolicies.HeaderEdits;
-import dev.isthmus.compile.RoutePolicies.HostHeader;
-import dev.isthmus.compile.RoutePolicies.LoadBalancing;
-import dev.isthmus.compile.RoutePolicies.MirrorPolicy;
-import dev.isthmus.compile.RoutePolicies.PathRewrite;
-import dev.isthmus.compile.RoutePolicies.RateLimitPolicy;
-import dev.isthmus.compile.RoutePolicies.RedirectAction;
-import dev.isthmus.compile.RoutePolicies.RetryPolicy;
-import dev.isthmus.compile.RoutePolicies.Timeouts;
-import dev.isthmus.compile.RoutePolicies.WeightedBackend;
 import dev.isthmus.model.Provenance;
-import dev.isthmus.spec.GatewayRouteSpec;
-import dev.isthmus.spec.HttpMethod;
 
 /**
  * A validated route: the intermediate representation between the authored spec and the request
- * path. Immutable, free of Spring Cloud Gateway types, so compilation stays a pure, testable function.
+ * path, complete on its own (a runtime needs nothing else) and value-comparable. Immutable, free
+ * of Spring Cloud Gateway types, so compilation stays a pure, testable function.
  *
- * @param hosts empty means any host
- * @param methods empty means any method
- * @param backends empty exactly when {@code redirect} is set
- * @param forwardedHeaders whether X-Forwarded-* and Forwarded are sent upstream
- * @param spec the authored spec, kept so unchanged routes can reuse their runtime filter chain
+ * @param match what requests the route takes
+ * @param action forward to backends (with the forward-only policies) or redirect
+ * @param policies the policies of every route, whatever its action (WebSocket, rate limit, CORS)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-@JsonPropertyOrder({ "id", "name", "provenance", "precedence", "hosts", "path", "methods", "headers", "queryParams" })
-public record CompiledRoute(
-        String id,
-        String name,
-        Provenance provenance,
-        int precedence,
-        List<HostPattern> hosts,
-        PathMatcher path,
-        Set<HttpMethod> methods,
-        List<ValuePredicate> headers,
-        List<ValuePredicate> queryParams,
-        List<WeightedBackend> backends,
-        RedirectAction redirect,
-        PathRewrite rewrite,
-        HostHeader hostHeader,
-        HeaderEdits requestHeaders,
-        HeaderEdits responseHeaders,
-        Timeouts timeouts,
-        RetryPolicy retries,
-        CircuitBreakerPolicy circuitBreaker,
-        LoadBalancing loadBalancing,
-        RateLimitPolicy rateLimit,
-        CorsPolicy cors,
-        MirrorPolicy mirror,
-        boolean websocket,
-        boolean forwardedHeaders,
-        @JsonIgnore GatewayRouteSpec spec) {
+@JsonPropertyOrder({ "id", "name", "provenance", "precedence", "match", "action", "policies" })
+public record CompiledRoute(String id, String name, Provenance provenance, int precedence, RequestMatch match, RouteAction action,
+        Policies policies) {
 
     /**
      * Which of two routes wins a request both match: higher precedence; then the more specific
@@ -73,11 +33,11 @@ public record CompiledRoute(
      */
     public static final Comparator<CompiledRoute> PRIORITY = Comparator
             .comparingInt(CompiledRoute::precedence).reversed()
-            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.path().kindRank()).reversed())
-            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.path().length()).reversed())
-            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.methods().isEmpty() ? 0 : 1).reversed())
-            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.headers().size()).reversed())
-            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.queryParams().size()).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().path().kindRank()).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().path().length()).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().methods().isEmpty() ? 0 : 1).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().headers().size()).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().queryParams().size()).reversed())
             .thenComparing(r -> r.provenance().created())
             .thenComparing(CompiledRoute::owner)
             .thenComparing(CompiledRoute::id);
@@ -88,25 +48,27 @@ public record CompiledRoute(
         return o.namespace() == null ? o.name() : o.namespace() + "/" + o.name();
     }
 
+    /** The forwarding action, or null for a redirect. */
     @JsonIgnore
-    public int predicateCount() {
-        return (methods.isEmpty() ? 0 : 1) + headers.size() + queryParams.size();
+    public RouteAction.Forward forward() {
+        return action instanceof RouteAction.Forward f ? f : null;
     }
 
+    /** The backends; empty for a redirect. */
     @JsonIgnore
-    public boolean isRedirect() {
-        return redirect != null;
+    public List<WeightedBackend> backends() {
+        return action instanceof RouteAction.Forward f ? f.backends() : List.of();
     }
 
-    /** This route as the admin endpoints show it: header edit values redacted. */
-    public CompiledRoute redacted() {
-        HeaderEdits req = requestHeaders.redacted();
-        HeaderEdits resp = responseHeaders.redacted();
-        if (req == requestHeaders && resp == responseHeaders) {
-            return this;
-        }
-        return new CompiledRoute(id, name, provenance, precedence, hosts, path, methods, headers, queryParams, backends, redirect,
-                rewrite, hostHeader, req, resp, timeouts, retries, circuitBreaker, loadBalancing, rateLimit, cors, mirror, websocket,
-                forwardedHeaders, spec);
+    /** A policy of this route, route-wide or forward-only; null when it has none. */
+    public <P extends RoutePolicy> P policy(Class<P> type) {
+        P p = policies.get(type);
+        return p != null || !(action instanceof RouteAction.Forward f) ? p : f.policies().get(type);
+    }
+
+    /** Same behaviour: everything but provenance (a new generation of an unchanged route keeps its runtime). */
+    public boolean sameBehaviour(CompiledRoute other) {
+        return id.equals(other.id) && precedence == other.precedence && match.equals(other.match) && action.equals(other.action)
+                && policies.equals(other.policies);
     }
 }

@@ -18,7 +18,7 @@ public final class DurationParser {
     /** @throws IllegalArgumentException with a message fit for a route author */
     public static Duration parse(String text) {
         if (text == null || text.length() > 64 || !SYNTAX.matcher(text).matches()) {
-            throw new IllegalArgumentException("'" + abbreviate(text) + "' is not a duration (examples: 250ms, 2s, 1m30s, 1h)");
+            throw new IllegalArgumentException("'" + Text.abbreviate(text, 40) + "' is not a duration (examples: 250ms, 2s, 1m30s, 1h)");
         }
         BigDecimal nanos = BigDecimal.ZERO;
         var m = TERM.matcher(text);
@@ -32,13 +32,9 @@ public final class DurationParser {
             };
             nanos = nanos.add(n.multiply(BigDecimal.valueOf(unit)));
             if (nanos.compareTo(MAX_NANOS) > 0) {
-                throw new IllegalArgumentException("'" + abbreviate(text) + "' is too long a duration");
+                throw new IllegalArgumentException("'" + Text.abbreviate(text, 40) + "' is too long a duration");
             }
         }
         return Duration.ofNanos(nanos.longValue());
-    }
-
-    private static String abbreviate(String text) {
-        return text == null ? "null" : text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

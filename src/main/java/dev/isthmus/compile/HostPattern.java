@@ -25,10 +25,10 @@ public record HostPattern(String host, boolean wildcard) {
         boolean wildcard = host.startsWith("*.");
         String name = wildcard ? host.substring(2) : host;
         if (name.length() > 253 || name.isEmpty()) {
-            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': must be 1-253 characters");
+            throw new IllegalArgumentException("invalid host '" + Text.abbreviate(text) + "': must be 1-253 characters");
         }
         if (name.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': hosts match without a port");
+            throw new IllegalArgumentException("invalid host '" + Text.abbreviate(text) + "': hosts match without a port");
         }
         if (!name.chars().allMatch(c -> c < 0x80)) {
             String ascii;
@@ -38,17 +38,17 @@ public record HostPattern(String host, boolean wildcard) {
             catch (IllegalArgumentException e) {
                 ascii = null;
             }
-            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': internationalized names must be written in"
+            throw new IllegalArgumentException("invalid host '" + Text.abbreviate(text) + "': internationalized names must be written in"
                     + " their ASCII (punycode) form" + (ascii == null ? "" : ", here '" + (wildcard ? "*." : "") + ascii.toLowerCase(Locale.ROOT) + "'"));
         }
         for (String label : name.split("\\.", -1)) {
             if (!LABEL.matcher(label).matches()) {
-                throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': '" + abbreviate(label)
+                throw new IllegalArgumentException("invalid host '" + Text.abbreviate(text) + "': '" + Text.abbreviate(label)
                         + "' is not a DNS label (letters, digits, '-'; a wildcard only as a leading '*.')");
             }
         }
         if (wildcard && name.indexOf('.') < 0) {
-            throw new IllegalArgumentException("invalid host '" + abbreviate(text) + "': a wildcard needs at least two labels after '*.'");
+            throw new IllegalArgumentException("invalid host '" + Text.abbreviate(text) + "': a wildcard needs at least two labels after '*.'");
         }
         return new HostPattern(name, wildcard);
     }
@@ -62,9 +62,5 @@ public record HostPattern(String host, boolean wildcard) {
     @Override
     public String toString() {
         return wildcard ? "*." + host : host;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 }

@@ -29,11 +29,11 @@ public final class Regex {
         catch (PatternSyntaxException e) {
             boolean unsupported = e.getDescription().contains("invalid or unsupported Perl syntax")
                     || java.util.regex.Pattern.compile("\\\\[1-9]|\\(\\?<?[=!]").matcher(source).find();
-            throw new IllegalArgumentException("invalid regular expression '" + abbreviate(source) + "': " + e.getDescription()
+            throw new IllegalArgumentException("invalid regular expression '" + Text.abbreviate(source) + "': " + e.getDescription()
                     + (unsupported ? " (RE2 syntax: no backreferences or lookaround)" : ""));
         }
         catch (RuntimeException | StackOverflowError e) {
-            throw new IllegalArgumentException("invalid regular expression '" + abbreviate(source) + "': too complex");
+            throw new IllegalArgumentException("invalid regular expression '" + Text.abbreviate(source) + "': too complex");
         }
     }
 
@@ -77,10 +77,6 @@ public final class Regex {
             out.append(c);
         }
         return out.toString();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
     @Override

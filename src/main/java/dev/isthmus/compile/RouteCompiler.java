@@ -3,6 +3,7 @@ package dev.isthmus.compile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 
 /**
  * The compile step of the pipeline: a pure function from every source's routes to the routes to
@@ -22,51 +25,59 @@ import dev.isthmus.model.SourceProblem;
  */
 public final class RouteCompiler {
 
-    private final RouteValidator validator;
+    private final RouteTranslator translator;
 
-    public RouteCompiler(CompileSettings settings) {
-        this.validator = new RouteValidator(settings);
+    /** @param policies the policy compile units, in the order a runtime applies them ({@code BuiltInPolicies.compilers()}) */
+    public RouteCompiler(CompileSettings settings, List<PolicyCompiler<?>> policies) {
+        this.translator = new RouteTranslator(settings, policies);
     }
 
     public CompileResult compile(List<RouteSpec> routes, List<SourceProblem> problems) {
         List<RouteStatus> statuses = new ArrayList<>();
         Map<String, CompiledRoute> valid = new LinkedHashMap<>();
-        Set<String> ids = new java.util.HashSet<>();
+        Map<String, List<String>> warnings = new HashMap<>();
+        Set<String> ids = new HashSet<>();
         for (RouteSpec route : sortedById(routes)) {
             if (!ids.add(route.id())) {
-                statuses.add(new RouteStatus(route.id(), route.provenance().object(), route.provenance().generation(), false,
-                        "Duplicate", "another route has the same id " + route.id()));
+                statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(),
+                        List.of(new Problem(ConditionReason.DUPLICATE, "another route has the same id " + route.id()))));
                 continue;
             }
-            try {
-                valid.put(route.id(), validator.validate(route));
+            RouteTranslator.Outcome outcome = translator.translate(route);
+            if (outcome.route() == null) {
+                statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(),
+                        outcome.problems()));
+                continue;
             }
-            catch (InvalidRouteException e) {
-                statuses.add(new RouteStatus(route.id(), route.provenance().object(), route.provenance().generation(), false,
-                        e.reason(), e.getMessage()));
+            valid.put(route.id(), outcome.route());
+            if (!outcome.warnings().isEmpty()) {
+                warnings.put(route.id(), outcome.warnings());
             }
         }
         for (SourceProblem p : problems) {
-            statuses.add(new RouteStatus(p.routeId(), p.object(), p.generation(), false, p.reason(), p.message()));
+            statuses.add(RouteStatus.rejected(p.routeId(), p.object(), p.generation(), List.of(new Problem(p.reason(), p.message()))));
         }
 
         Map<String, List<String>> shadowed = findShadowed(valid.values());
         List<CompiledRoute> accepted = new ArrayList<>();
         for (CompiledRoute route : valid.values()) {
             List<String> lostTo = shadowed.get(route.id());
-            int hostCount = Math.max(1, route.hosts().size());
+            int hostCount = Math.max(1, route.match().hosts().size());
             if (lostTo != null && lostTo.size() >= hostCount) {
-                statuses.add(new RouteStatus(route.id(), route.provenance().object(), route.provenance().generation(), false,
-                        "Conflicted", "same hosts and match as " + describe(lostTo) + ", which "
+                statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(),
+                        List.of(new Problem(ConditionReason.CONFLICTED, "same hosts and match as " + describe(lostTo) + ", which "
                                 + (lostTo.stream().distinct().count() == 1 ? "takes" : "take")
-                                + " priority (higher precedence, or older); this route can never be chosen"));
+                                + " priority (higher precedence, or older); this route can never be chosen"))));
                 continue;
             }
             accepted.add(route);
-            statuses.add(RouteStatus.accepted(route, lostTo == null ? null
-                    : "partly shadowed: on " + lostTo.size() + " of its " + Math.max(1, route.hosts().size()) + " hosts, "
-                            + describe(lostTo) + (lostTo.stream().distinct().count() == 1 ? " takes" : " take")
-                            + " priority (same match, higher precedence or older)"));
+            List<String> notes = new ArrayList<>(warnings.getOrDefault(route.id(), List.of()));
+            if (lostTo != null) {
+                notes.add("partly shadowed: on " + lostTo.size() + " of its " + hostCount + " hosts, "
+                        + describe(lostTo) + (lostTo.stream().distinct().count() == 1 ? " takes" : " take")
+                        + " priority (same match, higher precedence or older)");
+            }
+            statuses.add(RouteStatus.accepted(route, notes.isEmpty() ? null : String.join("; ", notes)));
         }
         statuses.sort(Comparator.comparing((RouteStatus s) -> s.routeId() == null ? "" : s.routeId())
                 .thenComparing(s -> s.object().toString()).thenComparing(s -> Objects.toString(s.message(), "")));
@@ -84,10 +95,11 @@ public final class RouteCompiler {
         routes.forEach(ordered::add);
         ordered.sort(CompiledRoute.PRIORITY);
         for (CompiledRoute route : ordered) {
-            List<String> hostKeys = route.hosts().isEmpty() ? List.of("*") : route.hosts().stream().map(HostPattern::key).toList();
+            RequestMatch m = route.match();
+            List<String> hostKeys = m.hosts().isEmpty() ? List.of("*") : m.hosts().stream().map(HostPattern::key).toList();
             for (String host : hostKeys) {
-                MatchKey key = new MatchKey(host, route.path(), route.methods(), new TreeSet<>(route.headers().stream()
-                        .map(ValuePredicate::toString).toList()), new TreeSet<>(route.queryParams().stream().map(ValuePredicate::toString).toList()));
+                MatchKey key = new MatchKey(host, m.path(), m.methods(), new TreeSet<>(m.headers().stream()
+                        .map(ValuePredicate::toString).toList()), new TreeSet<>(m.queryParams().stream().map(ValuePredicate::toString).toList()));
                 CompiledRoute winner = winners.putIfAbsent(key, route);
                 if (winner != null) {
                     shadowed.computeIfAbsent(route.id(), k -> new ArrayList<>()).add(winner.id());

@@ -4,22 +4,52 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 
-/** The gateway's own behaviour ({@code isthmus.*}). Connections reuse Spring Cloud's settings. */
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+import dev.isthmus.discovery.DiscoveryPolicy;
+
+/**
+ * The gateway's own behaviour ({@code isthmus.*}). Connections reuse Spring Cloud's settings.
+ * Validated at start-up: a bad value stops the gateway with the property's name and the rule it breaks.
+ */
 @ConfigurationProperties("isthmus")
+@Validated
 public class IsthmusProperties {
 
+    @Valid
     private final File file = new File();
+    @Valid
     private final Kubernetes kubernetes = new Kubernetes();
+    @Valid
+    private final GatewayApi gatewayApi = new GatewayApi();
+    @Valid
     private final Consul consul = new Consul();
+    @Valid
     private final Discovery discovery = new Discovery();
+    @Valid
     private final Upstream upstream = new Upstream();
+    @Valid
     private final RateLimit rateLimit = new RateLimit();
+    @Valid
     private final Mirror mirror = new Mirror();
+    @Valid
     private final Demo demo = new Demo();
+    @Valid
     private final AccessLog accessLog = new AccessLog();
+    @Valid
     private final Server server = new Server();
+    @Valid
     private final Admin admin = new Admin();
 
     public Admin getAdmin() {
@@ -76,8 +106,10 @@ public class IsthmusProperties {
          * from the first byte of every later request (HTTP/1.1) or header block (HTTP/2) to its end; then 408 (HTTP/1.1)
          * and close.
          */
+        @NotNull @DurationMin(millis = 1)
         private Duration requestHeaderTimeout = Duration.ofSeconds(10);
         /** Longest silence between two reads of a request body. */
+        @NotNull @DurationMin(millis = 1)
         private Duration readTimeout = Duration.ofSeconds(60);
         /**
          * Proxies (IP addresses or CIDRs) whose X-Forwarded-For and Forwarded headers are believed: the client is the
@@ -85,7 +117,9 @@ public class IsthmusProperties {
          * the headers say.
          */
         private List<String> trustedProxies = new ArrayList<>();
+        @Valid
         private final ProxyProtocol proxyProtocol = new ProxyProtocol();
+        @Valid
         private final Http2 http2 = new Http2();
 
         /** PROXY protocol v1/v2 on the gateway port, from load balancers that send it (NLB, F5, HAProxy, MetalLB with a proxy in front). */
@@ -115,6 +149,7 @@ public class IsthmusProperties {
         /** HTTP/2 on the gateway port (server.http2.enabled). */
         public static class Http2 {
             /** Most streams a client may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS); more are refused. */
+            @Min(1)
             private long maxConcurrentStreams = 100;
             /** Honour 'Upgrade: h2c' from HTTP/1.1 in clear text. Off: such requests are served as HTTP/1.1; h2c with prior knowledge is always accepted. */
             private boolean h2cUpgrade = false;
@@ -195,6 +230,10 @@ public class IsthmusProperties {
         return kubernetes;
     }
 
+    public GatewayApi getGatewayApi() {
+        return gatewayApi;
+    }
+
     public Consul getConsul() {
         return consul;
     }
@@ -224,8 +263,10 @@ public class IsthmusProperties {
         /** Whether routes are read from the routes file. */
         private boolean enabled = true;
         /** The routes file; edits apply live. Relative paths resolve against the working directory. */
+        @NotBlank
         private String path = "config/routes.yaml";
         /** Quiet time after a change notification before the file is read, so multi-step saves are read once. */
+        @NotNull
         private Duration settleDelay = Duration.ofMillis(50);
 
         public boolean isEnabled() {
@@ -255,6 +296,9 @@ public class IsthmusProperties {
 
     /** GatewayRoutes, route ConfigMaps and EndpointSlice discovery. */
     public static class Kubernetes {
+        /** The status writer's Lease unless isthmus.kubernetes.lease-name says otherwise (with the gateway class as a suffix). */
+        public static final String DEFAULT_LEASE_NAME = "isthmus-status-writer";
+
         /** Whether to watch the Kubernetes API (connection: spring.cloud.kubernetes.client.*). */
         private boolean enabled = false;
         /** Namespaces to watch; empty means all namespaces. */
@@ -266,10 +310,11 @@ public class IsthmusProperties {
         /** Whether this replica takes part in the leader election for writing route status. */
         private boolean statusWriter = true;
         /** The Lease used to elect the status writer. */
-        private String leaseName = "isthmus-status-writer";
+        private String leaseName = DEFAULT_LEASE_NAME;
         /** Namespace of the Lease; default: the gateway's own namespace. */
         private String leaseNamespace;
         /** How long a leader's lease lasts without renewal. */
+        @NotNull @DurationMin(seconds = 1)
         private Duration leaseDuration = Duration.ofSeconds(15);
 
         public boolean isEnabled() {
@@ -337,6 +382,95 @@ public class IsthmusProperties {
         }
     }
 
+    /**
+     * The Kubernetes Gateway API source (docs/kubernetes.md): which GatewayClasses this deployment
+     * serves, and the data plane its Gateways' listeners map onto. Needs isthmus.kubernetes.enabled
+     * (the client, the namespaces watched, the status writer election).
+     */
+    public static class GatewayApi {
+        /** The controller name GatewayClasses name to be served by Isthmus, unless configured otherwise. */
+        public static final String DEFAULT_CONTROLLER_NAME = "isthmus.dev/gateway-controller";
+        /** The Gateway API's GatewayController format: a domain prefix, a slash, a path. */
+        static final String CONTROLLER_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+$";
+        static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+        static final String SECRET_REF = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$";
+
+        /** Serve Gateway API GatewayClasses, Gateways and HTTPRoutes (needs the Gateway API CRDs installed and isthmus.kubernetes.enabled). */
+        private boolean enabled = false;
+        /** GatewayClasses whose spec.controllerName is this are served by this deployment. */
+        @NotBlank @Size(max = 253) @Pattern(regexp = CONTROLLER_NAME, message = "must be a domain-prefixed path, e.g. example.com/gateway-controller")
+        private String controllerName = DEFAULT_CONTROLLER_NAME;
+        /** The Service port of plain-HTTP listeners: HTTP listeners on this port are served on the gateway's plain-HTTP port; 0 when it serves none (TLS only). */
+        @Min(0) @Max(65535)
+        private int httpPort = 80;
+        /** The Service port of HTTPS listeners: served on the gateway's TLS port; 0 when it terminates no TLS. */
+        @Min(0) @Max(65535)
+        private int httpsPort = 0;
+        /** Secrets (namespace/name) whose certificates the gateway serves from mounted files (SSL bundles); HTTPS listeners may reference only these. */
+        private List<@NotNull @Pattern(regexp = SECRET_REF, message = "must be namespace/name") String> tlsSecrets = new ArrayList<>();
+        /** The gateway's own Service (in its namespace), whose load-balancer ingress (else cluster IP) is every served Gateway's status.addresses. */
+        @Pattern(regexp = DNS_LABEL, message = "must be a Service name (a DNS label)")
+        private String serviceName;
+        /** Fixed addresses for status.addresses instead (e.g. the VIP of a hardware load balancer in front of NodePorts). */
+        private List<@NotBlank String> addresses = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getControllerName() {
+            return controllerName;
+        }
+
+        public void setControllerName(String controllerName) {
+            this.controllerName = controllerName;
+        }
+
+        public int getHttpPort() {
+            return httpPort;
+        }
+
+        public void setHttpPort(int httpPort) {
+            this.httpPort = httpPort;
+        }
+
+        public int getHttpsPort() {
+            return httpsPort;
+        }
+
+        public void setHttpsPort(int httpsPort) {
+            this.httpsPort = httpsPort;
+        }
+
+        public List<String> getTlsSecrets() {
+            return tlsSecrets;
+        }
+
+        public void setTlsSecrets(List<String> tlsSecrets) {
+            this.tlsSecrets = tlsSecrets;
+        }
+
+        public String getServiceName() {
+            return serviceName;
+        }
+
+        public void setServiceName(String serviceName) {
+            this.serviceName = serviceName;
+        }
+
+        public List<String> getAddresses() {
+            return addresses;
+        }
+
+        public void setAddresses(List<String> addresses) {
+            this.addresses = addresses;
+        }
+    }
+
     /** Consul catalog and health watch, and routes from service tags. */
     public static class Consul {
         /** Whether to watch Consul (connection: spring.cloud.consul.host/port/scheme/token/tls). */
@@ -347,11 +481,14 @@ public class IsthmusProperties {
         private List<String> datacenters = new ArrayList<>();
         /** Also route to instances whose checks are 'warning'. */
         private boolean acceptWarning = false;
-        /** Longest time a blocking query waits for a change before Consul answers anyway. */
+        /** Longest time a blocking query waits for a change before Consul answers anyway; 1s-10m (Consul's limit). */
+        @NotNull @DurationMin(seconds = 1) @DurationMax(minutes = 10)
         private Duration wait = Duration.ofMinutes(5);
         /** First retry delay after a Consul error; doubles up to max-backoff. */
+        @NotNull @DurationMin(millis = 1)
         private Duration minBackoff = Duration.ofMillis(250);
         /** Longest retry delay after Consul errors. */
+        @NotNull @DurationMin(millis = 1)
         private Duration maxBackoff = Duration.ofSeconds(30);
 
         public boolean isEnabled() {
@@ -414,6 +551,7 @@ public class IsthmusProperties {
     /** How unqualified service names resolve. */
     public static class Discovery {
         /** prefer-kubernetes, prefer-consul, merge or failover. */
+        @NotNull
         private DiscoveryPolicy policy = DiscoveryPolicy.PREFER_KUBERNETES;
 
         public DiscoveryPolicy getPolicy() {
@@ -425,27 +563,19 @@ public class IsthmusProperties {
         }
     }
 
-    /** Resolution policies for unqualified service names (docs/design.md §3.4). */
-    public enum DiscoveryPolicy {
-        /** Kubernetes when it knows the service, else Consul. */
-        PREFER_KUBERNETES,
-        /** Consul when it knows the service, else Kubernetes. */
-        PREFER_CONSUL,
-        /** All healthy instances from both. */
-        MERGE,
-        /** Kubernetes' healthy instances, or Consul's when Kubernetes has none. */
-        FAILOVER
-    }
-
     /** Passive health checking of upstream instances. */
     public static class Upstream {
         /** Consecutive connect failures or 502/503/504 answers that eject an instance. */
+        @Min(1)
         private int consecutiveFailures = 5;
         /** First ejection period; multiplied by the number of times the instance has been ejected, up to 10x. */
+        @NotNull @DurationMin(millis = 1)
         private Duration baseEjectionTime = Duration.ofSeconds(30);
         /** Most of a backend's instances that may be ejected at once, in percent. */
+        @Min(0) @Max(100)
         private int maxEjectionPercent = 50;
         /** Bulkhead: most requests in flight to one upstream (service or URL) from this replica; beyond it, 503 at once. */
+        @Min(1)
         private int maxConcurrentRequests = 1024;
 
         public int getMaxConcurrentRequests() {
@@ -488,10 +618,12 @@ public class IsthmusProperties {
          * keys are dropped once their bucket is full again; beyond the bound, keys without a bucket share one bucket per
          * route, so they are limited together, never let through.
          */
+        @Min(1)
         private int maxKeys = 100_000;
         /** With scope redis and Redis unreachable: allow requests (true) or answer 503 (false). */
         private boolean redisFailOpen = true;
         /** Longest wait for Redis per rate-limited request before failing open or closed. */
+        @NotNull @DurationMin(millis = 1)
         private Duration redisTimeout = Duration.ofMillis(250);
 
         public Duration getRedisTimeout() {
@@ -525,8 +657,10 @@ public class IsthmusProperties {
          * Most mirrored requests in flight at once; beyond it, requests are not mirrored. Each holds its body (up to
          * max-body-bytes, twice while it is copied): 32 x 1 MiB x 2 = 64 MiB of heap at most by default.
          */
+        @Min(1)
         private int maxInFlight = 32;
         /** Largest request body mirrored. */
+        @Min(0)
         private int maxBodyBytes = 1_048_576;
 
         public int getMaxInFlight() {
@@ -551,6 +685,7 @@ public class IsthmusProperties {
         /** Start the demo upstream. */
         private boolean enabled = false;
         /** Its port on 127.0.0.1. */
+        @Min(0) @Max(65535)
         private int port = 9090;
 
         public boolean isEnabled() {

@@ -13,6 +13,8 @@ import reactor.netty.http.server.HttpServer;
 
 import org.springframework.context.SmartLifecycle;
 
+import dev.isthmus.platform.LifecyclePhases;
+
 /**
  * A tiny echo server on 127.0.0.1 for trying the gateway locally ({@code isthmus.demo.enabled},
  * set only by the local profile): answers every request with what it received, as JSON.
@@ -67,6 +69,6 @@ public final class DemoUpstream implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return Integer.MIN_VALUE + 1000; // up before routes start flowing
+        return LifecyclePhases.REGISTRIES; // up before routes start flowing
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
-import dev.isthmus.config.IsthmusProperties.DiscoveryPolicy;
 
 /**
  * Resolves a backend service across Kubernetes and Consul by {@code isthmus.discovery.policy}

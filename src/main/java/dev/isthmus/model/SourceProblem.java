@@ -8,9 +8,9 @@ package dev.isthmus.model;
  * @param generation the object's generation the problem was found in (Kubernetes metadata.generation),
  *     so status written back says which version it is about; 0 where the source has none
  */
-public record SourceProblem(ObjectRef object, String routeId, String reason, String message, long generation) {
+public record SourceProblem(ObjectRef object, String routeId, ConditionReason reason, String message, long generation) {
 
-    public SourceProblem(ObjectRef object, String routeId, String reason, String message) {
+    public SourceProblem(ObjectRef object, String routeId, ConditionReason reason, String message) {
         this(object, routeId, reason, message, 0);
     }
 }

@@ -29,12 +29,12 @@ public final class ActiveRoute {
     ActiveRoute(CompiledRoute compiled, RouteRuntime runtime) {
         this.compiled = compiled;
         this.runtime = runtime;
-        if (compiled.methods().isEmpty()) {
+        if (compiled.match().methods().isEmpty()) {
             this.methods = null;
         }
         else {
             this.methods = new boolean[HttpMethod.values().length];
-            compiled.methods().forEach(m -> methods[m.ordinal()] = true);
+            compiled.match().methods().forEach(m -> methods[m.ordinal()] = true);
         }
     }
 
@@ -71,14 +71,14 @@ public final class ActiveRoute {
                 return false;
             }
         }
-        List<ValuePredicate> headers = compiled.headers();
+        List<ValuePredicate> headers = compiled.match().headers();
         for (int i = 0; i < headers.size(); i++) {
             ValuePredicate p = headers.get(i);
             if (!p.test(request.getHeaders().get(p.name()))) {
                 return false;
             }
         }
-        List<ValuePredicate> query = compiled.queryParams();
+        List<ValuePredicate> query = compiled.match().queryParams();
         for (int i = 0; i < query.size(); i++) {
             ValuePredicate p = query.get(i);
             if (!p.test(request.getQueryParams().get(p.name()))) {

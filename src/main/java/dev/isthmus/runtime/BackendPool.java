@@ -11,9 +11,9 @@ import org.springframework.http.ResponseCookie;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.BackendTarget;
-import dev.isthmus.compile.RoutePolicies.HashKey;
-import dev.isthmus.compile.RoutePolicies.LoadBalancing;
-import dev.isthmus.compile.RoutePolicies.WeightedBackend;
+import dev.isthmus.compile.WeightedBackend;
+import dev.isthmus.compile.policy.LoadBalancing;
+import dev.isthmus.compile.policy.LoadBalancing.HashKey;
 import dev.isthmus.discovery.ConsistentHashBalancer;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.LeastRequestBalancer;
@@ -41,9 +41,12 @@ public final class BackendPool {
     private final long total;
     private final LoadBalancing balancing;
     private final AtomicLong counter = new AtomicLong();
+    private final boolean autoHostHeader;
 
-    BackendPool(List<WeightedBackend> weighted, LoadBalancing balancing) {
+    /** @param autoHostHeader send the chosen instance's host:port as the Host header ({@code autoHostRewrite}) */
+    BackendPool(List<WeightedBackend> weighted, LoadBalancing balancing, boolean autoHostHeader) {
         this.balancing = balancing;
+        this.autoHostHeader = autoHostHeader;
         this.backends = weighted.stream().map(w -> new Backend(w.target(), w.weight(), balancer(balancing),
                 w.target() instanceof BackendTarget.Url url ? List.of(instanceOf(url))
                         : w.target() instanceof BackendTarget.Unavailable ? List.of() : null)).toList();
@@ -74,6 +77,11 @@ public final class BackendPool {
 
     public List<Backend> backends() {
         return backends;
+    }
+
+    /** Whether the Host header sent upstream is the chosen instance's ({@code autoHostRewrite}). */
+    public boolean autoHostHeader() {
+        return autoHostHeader;
     }
 
     /**

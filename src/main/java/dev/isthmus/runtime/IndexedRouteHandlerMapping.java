@@ -53,7 +53,7 @@ public class IndexedRouteHandlerMapping extends RoutePredicateHandlerMapping {
             // A preflight asks about another method: match the route that request would use.
             method = request.getHeaders().getFirst(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
         }
-        ActiveRoute route = tables.get().find(RouteIndex.hostOf(request.getHeaders().getFirst(HttpHeaders.HOST)), path, method,
+        ActiveRoute route = tables.get().find(HostHeaders.hostOf(request.getHeaders().getFirst(HttpHeaders.HOST)), path, method,
                 request);
         if (route == null) {
             return Mono.empty();

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -63,11 +62,11 @@ public final class RouteIndex<R> {
         HostBucket<R> any = new HostBucket<>();
         for (int i = 0; i < ranked.size(); i++) {
             Entry<R> e = new Entry<>(ranked.get(i).route(), ranked.get(i).compiled(), i);
-            if (e.compiled().hosts().isEmpty()) {
+            if (e.compiled().match().hosts().isEmpty()) {
                 any.add(e);
                 continue;
             }
-            for (HostPattern host : e.compiled().hosts()) {
+            for (HostPattern host : e.compiled().match().hosts()) {
                 (host.wildcard() ? wildcard : exact).computeIfAbsent(host.key(), k -> new HostBucket<>()).add(e);
             }
         }
@@ -114,39 +113,13 @@ public final class RouteIndex<R> {
         return anyHost.find(path, rest);
     }
 
-    /** Lower-cases a Host header value and strips its port and any trailing dot. */
-    public static String hostOf(String hostHeader) {
-        if (hostHeader == null || hostHeader.isEmpty()) {
-            return null;
-        }
-        String h = hostHeader;
-        if (h.charAt(0) == '[') {
-            int end = h.indexOf(']');
-            return end < 0 ? h.toLowerCase(Locale.ROOT) : h.substring(0, end + 1).toLowerCase(Locale.ROOT);
-        }
-        int colon = h.indexOf(':');
-        if (colon >= 0) {
-            h = h.substring(0, colon);
-        }
-        if (h.endsWith(".")) {
-            h = h.substring(0, h.length() - 1);
-        }
-        for (int i = 0; i < h.length(); i++) {
-            char c = h.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                return h.toLowerCase(Locale.ROOT);
-            }
-        }
-        return h;
-    }
-
     /** The routes of one host (or of any host): exact paths, and a segment trie for prefixes and regexes. */
     private static final class HostBucket<R> {
         private Map<String, List<Entry<R>>> exactPaths = new HashMap<>();
         private final Node<R> root = new Node<>();
 
         void add(Entry<R> e) {
-            PathMatcher path = e.compiled().path();
+            PathMatcher path = e.compiled().match().path();
             if (path instanceof PathMatcher.Exact exact) {
                 exactPaths.computeIfAbsent(exact.path(), k -> new ArrayList<>()).add(e);
             }
@@ -194,7 +167,7 @@ public final class RouteIndex<R> {
                 if (best != null && candidate.rank() >= best.rank()) {
                     return best; // sorted by rank: no later candidate can win either
                 }
-                if (candidate.compiled().path().matches(path) && rest.test(candidate.route())) {
+                if (candidate.compiled().match().path().matches(path) && rest.test(candidate.route())) {
                     return candidate;
                 }
             }

@@ -24,6 +24,7 @@ import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
+import dev.isthmus.platform.DaemonThreads;
 
 /**
  * The aggregator: keeps the latest snapshot of every source, and on each change recompiles the
@@ -44,11 +45,7 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
     private final Map<String, SourceSnapshot> latest = new ConcurrentHashMap<>();
     private final Map<String, Instant> pendingSince = new ConcurrentHashMap<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "isthmus-route-compiler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(DaemonThreads.named("isthmus-route-compiler"));
     private volatile Duration lastPropagation = Duration.ZERO;
     private long version;
 
@@ -108,8 +105,9 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
                 }
             }
         }
-        catch (RuntimeException | Error e) {
-            // Keep serving the current table; a bug in one build must not stop later ones.
+        catch (RuntimeException | StackOverflowError e) {
+            // Keep serving the current table; a bug in one build must not stop later ones (a deep
+            // recursion included). Other errors (out of memory...) are not survivable: they propagate.
             log.error("Building the routing table failed; still serving version {}", holder.get().version(), e);
         }
     }

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceSnapshot;
+import dev.isthmus.model.SyncStatus;
 
 /**
  * A provider of routes. Once started it pushes a complete {@link SourceSnapshot} whenever its
@@ -27,5 +28,5 @@ public interface RouteSource {
 
     void stop();
 
-    SourceStatus status();
+    SyncStatus status();
 }

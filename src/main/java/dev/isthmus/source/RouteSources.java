@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import dev.isthmus.model.SourceSnapshot;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.platform.LifecyclePhases;
 
 /**
  * Starts every enabled route source with the aggregator as its sink, and stops them on shutdown.
@@ -31,7 +33,7 @@ public final class RouteSources implements SmartLifecycle {
         return sources;
     }
 
-    public List<SourceStatus> statuses() {
+    public List<SyncStatus> statuses() {
         return sources.stream().map(RouteSource::status).toList();
     }
 
@@ -69,6 +71,6 @@ public final class RouteSources implements SmartLifecycle {
     @Override
     public int getPhase() {
         // Before the web server starts, so the first requests already see the first table.
-        return Integer.MIN_VALUE + 2000;
+        return LifecyclePhases.ROUTE_SOURCES;
     }
 }

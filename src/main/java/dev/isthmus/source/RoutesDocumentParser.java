@@ -22,6 +22,7 @@ import dev.isthmus.model.Provenance;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.model.ConditionReason;
 
 /**
  * Reads a routes document ({@code routes: [{name: ..., <GatewayRoute spec>}, ...]}, docs/design.md §3.2),
@@ -89,36 +90,36 @@ public final class RoutesDocumentParser {
             JsonNode entry = list.get(i);
             String where = "routes[" + i + "]";
             if (!entry.isObject()) {
-                problems.add(new SourceProblem(object, null, "InvalidSpec", where + ": expected a mapping"));
+                problems.add(new SourceProblem(object, null, ConditionReason.INVALID_SPEC, where + ": expected a mapping"));
                 continue;
             }
             ObjectNode fields = ((ObjectNode) entry).deepCopy();
             JsonNode nameNode = fields.remove("name");
             String name = nameNode == null || !nameNode.isTextual() ? null : nameNode.asText();
             if (name == null || name.isEmpty()) {
-                problems.add(new SourceProblem(object, null, "InvalidSpec", where + ": 'name' is required"));
+                problems.add(new SourceProblem(object, null, ConditionReason.INVALID_SPEC, where + ": 'name' is required"));
                 continue;
             }
             if (!NAME.matcher(name).matches()) {
-                problems.add(new SourceProblem(object, null, "InvalidSpec", where + ": name '" + truncate(name)
+                problems.add(new SourceProblem(object, null, ConditionReason.INVALID_SPEC, where + ": name '" + truncate(name)
                         + "' must be 1-253 letters, digits, '.', '_' or '-', starting and ending with a letter or digit"));
                 continue;
             }
             String id = idOf.apply(name);
             if (!seen.add(name)) {
-                problems.add(new SourceProblem(object, id, "Duplicate", where + ": route name '" + name + "' is used more than once in this document"));
+                problems.add(new SourceProblem(object, id, ConditionReason.DUPLICATE, where + ": route name '" + name + "' is used more than once in this document"));
                 continue;
             }
             try {
                 GatewayRouteSpec spec = YAML.treeToValue(fields, GatewayRouteSpec.class);
                 if (spec == null || spec.match() == null) {
-                    problems.add(new SourceProblem(object, id, "InvalidSpec", where + " (" + name + "): 'match' is required"));
+                    problems.add(new SourceProblem(object, id, ConditionReason.INVALID_SPEC, where + " (" + name + "): 'match' is required"));
                     continue;
                 }
                 routes.add(new RouteSpec(id, name, new Provenance(object, generation, createdOf.apply(name)), spec));
             }
             catch (JsonProcessingException | IllegalArgumentException e) {
-                problems.add(new SourceProblem(object, id, "InvalidSpec", where + " (" + name + "): " + describe(e)));
+                problems.add(new SourceProblem(object, id, ConditionReason.INVALID_SPEC, where + " (" + name + "): " + describe(e)));
             }
         }
         return new Result(routes, problems);

@@ -16,11 +16,17 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 public record BackendRef(
         @JsonPropertyDescription("Service name: 'quote' (isthmus.discovery.policy decides), 'k8s:ns/name', 'consul:name' or 'consul:dc/name'.")
         @Pattern("^((k8s:([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?)|(consul:([A-Za-z0-9_.-]+/)?))?[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$")
-        @Size(max = 320) String service,
+        @Size(max = MAX_SERVICE) String service,
         @JsonPropertyDescription("Port name or number; for Kubernetes services, the Service port. Defaults to the only or first port.")
         @SchemaFrom(type = IntOrString.class) String port,
         @JsonPropertyDescription("Relative weight; 0 takes the backend out of rotation. Default 1.")
-        @Min(0) @Max(10000) Integer weight,
+        @Min(MIN_WEIGHT) @Max(MAX_WEIGHT) Integer weight,
         @JsonPropertyDescription("A fixed http(s) URL instead of a service.")
-        @Pattern("^https?://") @Size(max = 2048) String url) {
+        @Pattern("^https?://") @Size(max = MAX_URL) String url) {
+
+    public static final int MIN_WEIGHT = 0;
+    public static final int MAX_WEIGHT = 10000;
+    public static final int DEFAULT_WEIGHT = 1;
+    public static final int MAX_SERVICE = 320;
+    public static final int MAX_URL = 2048;
 }

@@ -1,5 +1,7 @@
 package dev.isthmus.spec;
 
+import java.time.Duration;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -16,9 +18,18 @@ public record CircuitBreaker(
         @JsonPropertyDescription("Slow-call rate (percent) that opens the breaker. Default 100.")
         @Min(1) @Max(100) Integer slowCallRateThreshold,
         @JsonPropertyDescription("Calls recorded before rates are computed. Default 20.")
-        @Min(1) @Max(100000) Integer minimumCalls,
+        @Min(1) @Max(MAX_MINIMUM_CALLS) Integer minimumCalls,
         @JsonPropertyDescription("How long the breaker stays open before letting trial calls through. Default 30s.")
         @Pattern(Durations.PATTERN) String openDuration,
         @JsonPropertyDescription("Trial calls allowed while half-open. Default 5.")
-        @Min(1) @Max(1000) Integer halfOpenCalls) {
+        @Min(1) @Max(MAX_HALF_OPEN_CALLS) Integer halfOpenCalls) {
+
+    public static final int DEFAULT_FAILURE_RATE = 50;
+    public static final int DEFAULT_SLOW_CALL_RATE = 100;
+    public static final Duration DEFAULT_SLOW_CALL_DURATION = Duration.ofSeconds(60);
+    public static final int DEFAULT_MINIMUM_CALLS = 20;
+    public static final int MAX_MINIMUM_CALLS = 100000;
+    public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(30);
+    public static final int DEFAULT_HALF_OPEN_CALLS = 5;
+    public static final int MAX_HALF_OPEN_CALLS = 1000;
 }

@@ -18,13 +18,13 @@ public record GatewayRouteSpec(
         @JsonPropertyDescription("Matched against isthmus.kubernetes.gateway-class; routes for another class are ignored.")
         String gatewayClassName,
         @JsonPropertyDescription("Hosts this route serves: exact names or a leading '*.' wildcard. Empty means any host.")
-        @Size(max = 64) List<String> hosts,
+        @Size(max = MAX_HOSTS) List<String> hosts,
         @JsonPropertyDescription("What a request must look like to use this route.")
         @Required RouteMatch match,
         @JsonPropertyDescription("Higher wins among overlapping routes; ties go to the more specific match, then the oldest route.")
         Integer precedence,
         @JsonPropertyDescription("Where matching requests go; weights are relative.")
-        @Size(max = 64) List<BackendRef> backends,
+        @Size(max = MAX_BACKENDS) List<BackendRef> backends,
         @JsonPropertyDescription("How the path is rewritten before it reaches the backend.")
         Rewrite rewrite,
         @JsonPropertyDescription("Host header sent to the backend. Default: the client's Host header.")
@@ -56,4 +56,7 @@ public record GatewayRouteSpec(
         @JsonPropertyDescription("Send X-Forwarded-For, -Proto, -Host, -Port and Forwarded to the backend (default true). "
                 + "false sends none of them; what the client sent under these names is never passed on either way.")
         Boolean forwardedHeaders) {
+
+    public static final int MAX_HOSTS = 64;
+    public static final int MAX_BACKENDS = 64;
 }

@@ -16,4 +16,7 @@ public record HeaderOperations(
         @Size(max = 64) Map<String, String> add,
         @JsonPropertyDescription("Names of headers to remove.")
         @Size(max = 64) List<String> remove) {
+
+    /** Longest header value a route may set or add, in characters. */
+    public static final int MAX_VALUE = 8192;
 }

@@ -13,9 +13,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "has(self.service) != has(self.url)", message = "exactly one of service or url is required")
 public record Mirror(
         @JsonPropertyDescription("Shadow service, in the forms of backends[].service.")
-        @Size(max = 320) String service,
+        @Size(max = BackendRef.MAX_SERVICE) String service,
         @JsonPropertyDescription("A fixed http(s) URL instead of a service.")
-        @Pattern("^https?://") @Size(max = 2048) String url,
+        @Pattern("^https?://") @Size(max = BackendRef.MAX_URL) String url,
         @JsonPropertyDescription("Share of requests mirrored, 0-100. Default 100.")
         @Min(0) @Max(100) Integer percent) {
+
+    public static final int DEFAULT_PERCENT = 100;
 }

@@ -12,9 +12,12 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "exactly one of prefix, exact or regex is required")
 public record PathMatch(
         @JsonPropertyDescription("Matches this path and everything below it, by whole segments: /quote/ matches /quote and /quote/a, not /quotes.")
-        @Pattern("^/") @Size(max = 1024) String prefix,
+        @Pattern("^/") @Size(max = MAX_LENGTH) String prefix,
         @JsonPropertyDescription("Matches this path only.")
-        @Pattern("^/") @Size(max = 1024) String exact,
+        @Pattern("^/") @Size(max = MAX_LENGTH) String exact,
         @JsonPropertyDescription("An RE2 regular expression the whole path must match (linear time: no backreferences or lookaround).")
-        @Size(max = 1024) String regex) {
+        @Size(max = MAX_LENGTH) String regex) {
+
+    /** Longest path, prefix or path regex, in characters. */
+    public static final int MAX_LENGTH = 1024;
 }

@@ -25,4 +25,6 @@ public record Redirect(
         @Pattern("^/") @Size(max = 2048) String prefix,
         @JsonPropertyDescription("301, 302 (default), 303, 307 or 308.")
         Integer code) {
+
+    public static final int DEFAULT_CODE = 302;
 }

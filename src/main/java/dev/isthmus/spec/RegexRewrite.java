@@ -9,7 +9,9 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RegexRewrite(
         @JsonPropertyDescription("An RE2 regular expression matched against the path.")
-        @Required @Size(max = 1024) String pattern,
+        @Required @Size(max = MAX_LENGTH) String pattern,
         @JsonPropertyDescription("The new path; $1 or ${name} insert groups of the pattern.")
-        @Required @Size(max = 1024) String replacement) {
+        @Required @Size(max = MAX_LENGTH) String replacement) {
+
+    public static final int MAX_LENGTH = 1024;
 }

@@ -12,9 +12,9 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "exactly one of prefix, regex or path is required")
 public record Rewrite(
         @JsonPropertyDescription("Replaces the matched path prefix (prefix matches only).")
-        @Pattern("^/") @Size(max = 1024) String prefix,
+        @Pattern("^/") @Size(max = PathMatch.MAX_LENGTH) String prefix,
         @JsonPropertyDescription("Rewrites the path with a regular expression and a replacement.")
         RegexRewrite regex,
         @JsonPropertyDescription("Replaces the whole path.")
-        @Pattern("^/") @Size(max = 1024) String path) {
+        @Pattern("^/") @Size(max = PathMatch.MAX_LENGTH) String path) {
 }

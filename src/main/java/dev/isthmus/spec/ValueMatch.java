@@ -13,11 +13,15 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "exactly one of value, regex or present is required")
 public record ValueMatch(
         @JsonPropertyDescription("Header or parameter name; header names compare case-insensitively.")
-        @Required @Pattern("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$") @Size(max = 256) String name,
+        @Required @Pattern("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$") @Size(max = MAX_NAME) String name,
         @JsonPropertyDescription("Matches this exact value.")
-        @Size(max = 4096) String value,
+        @Size(max = MAX_VALUE) String value,
         @JsonPropertyDescription("An RE2 regular expression the whole value must match.")
-        @Size(max = 1024) String regex,
+        @Size(max = MAX_REGEX) String regex,
         @JsonPropertyDescription("true: matches when the header or parameter is present, whatever its value.")
         Boolean present) {
+
+    public static final int MAX_NAME = 256;
+    public static final int MAX_VALUE = 4096;
+    public static final int MAX_REGEX = 1024;
 }

@@ -28,6 +28,7 @@ import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.runtime.RouteIndex;
 import dev.isthmus.source.RoutesDocumentParser;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 
 /**
  * Route lookup cost against the number of routes: Isthmus' index, and for contrast the linear
@@ -59,7 +60,7 @@ public class RouteLookupBenchmark {
                     .append("/}}, backends: [{url: \"http://127.0.0.1:9\"}]}\n");
         }
         var parsed = RoutesDocumentParser.parse(yaml.toString(), ObjectRef.file("bench"), 1, n -> "file/" + n, n -> Instant.EPOCH);
-        index = RouteIndex.build(new RouteCompiler(CompileSettings.DEFAULTS).compile(parsed.routes(), parsed.problems()).routes(), c -> c);
+        index = RouteIndex.build(new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(parsed.routes(), parsed.problems()).routes(), c -> c);
         firstPath = "/svc-0/items/42";
         lastPath = "/svc-" + (routes - 1) + "/items/42";
 

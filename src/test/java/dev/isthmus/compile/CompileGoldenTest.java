@@ -27,6 +27,8 @@ import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.compile.policy.BuiltInPolicies;
+import dev.isthmus.model.ConditionReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,16 +39,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * adding a file. Regenerate after an intended change with {@code -Dgolden.update=true} and review
  * the diff.
  */
-class CompileGoldenTest {
+public class CompileGoldenTest {
 
-    static final Path DIR = Path.of("src/test/resources/compile");
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+    public static final Path DIR = Path.of("src/test/resources/compile");
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)).registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
-    static Stream<String> cases() throws IOException {
+    public static Stream<String> cases() throws IOException {
         try (Stream<Path> files = Files.list(DIR)) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".in.yaml"))
                     .map(n -> n.substring(0, n.length() - ".in.yaml".length())).sorted().toList().stream();
@@ -64,11 +66,11 @@ class CompileGoldenTest {
         }
         List<SourceProblem> problems = new ArrayList<>();
         for (JsonNode p : in.path("problems")) {
-            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), p.get("reason").asText(),
+            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), ConditionReason.of(p.get("reason").asText()),
                     p.get("message").asText()));
         }
 
-        CompileResult result = new RouteCompiler(settings).compile(routes, problems);
+        CompileResult result = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, problems);
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes", result.routes());
@@ -82,7 +84,7 @@ class CompileGoldenTest {
                 .isEqualTo(Files.readString(expectedFile));
     }
 
-    static RouteSpec route(JsonNode r) throws IOException {
+    public static RouteSpec route(JsonNode r) throws IOException {
         ObjectRef object = ref(r.get("source"));
         Instant created = r.has("created") ? Instant.parse(r.get("created").asText()) : Instant.EPOCH;
         GatewayRouteSpec spec = YAML.treeToValue(r.get("spec"), GatewayRouteSpec.class);
@@ -91,7 +93,7 @@ class CompileGoldenTest {
         return new RouteSpec(id, name, new Provenance(object, r.path("generation").asLong(1), created), spec);
     }
 
-    static ObjectRef ref(JsonNode source) {
+    public static ObjectRef ref(JsonNode source) {
         if (source == null) {
             return ObjectRef.file("routes.yaml");
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.source.RoutesDocumentParser;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,7 +88,7 @@ class RouteSpecFuzzTest {
         long start = System.nanoTime();
         RoutesDocumentParser.Result parsed = RoutesDocumentParser.parse(yaml, ObjectRef.file("fuzz.yaml"), 1, n -> "file/" + n,
                 n -> Instant.EPOCH);
-        CompileResult result = new RouteCompiler(CompileSettings.DEFAULTS).compile(parsed.routes(), parsed.problems());
+        CompileResult result = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(parsed.routes(), parsed.problems());
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(millis).as("compile time for seed %d", seed).isLessThan(5000);
@@ -111,8 +112,8 @@ class RouteSpecFuzzTest {
     }
 
     static void match(CompiledRoute r, String path) {
-        r.path().matches(path);
-        for (ValuePredicate p : r.headers()) {
+        r.match().path().matches(path);
+        for (ValuePredicate p : r.match().headers()) {
             p.test(List.of(path));
         }
     }
@@ -154,7 +155,7 @@ class RouteSpecFuzzTest {
                     ObjectNode spec = (ObjectNode) r.get("spec").deepCopy();
                     String yaml = YAML.writeValueAsString(F.objectNode().set("routes", F.arrayNode().add(spec.put("name", "probe"))));
                     var parsed = RoutesDocumentParser.parse(yaml, ObjectRef.file("probe"), 1, n -> "file/" + n, n -> Instant.EPOCH);
-                    var compiled = new RouteCompiler(CompileSettings.DEFAULTS).compile(parsed.routes(), parsed.problems());
+                    var compiled = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(parsed.routes(), parsed.problems());
                     if (compiled.routes().size() == 1) {
                         spec.remove("name");
                         out.add(spec);

@@ -27,6 +27,7 @@ import dev.isthmus.config.IsthmusProperties;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.server.HttpsRedirectProperties;
 import dev.isthmus.source.RoutesDocumentParser;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 
 /** Checks that configuration and routes files say what they mean to the gateway's own code. */
 final class ConfigFiles {
@@ -63,7 +64,6 @@ final class ConfigFiles {
         };
         binder.bind("isthmus", Bindable.ofInstance(new IsthmusProperties()), recorder);
         binder.bind("isthmus.http-redirect", Bindable.ofInstance(new HttpsRedirectProperties()), recorder);
-        binder.bind("isthmus.gateway-api", Bindable.ofInstance(new dev.isthmus.source.gatewayapi.GatewayApiProperties()), recorder);
         keys.removeIf(bound::contains);
         return keys;
     }
@@ -71,7 +71,7 @@ final class ConfigFiles {
     /** Every route of a routes document that is not accepted, with the reason. */
     static List<String> rejectedRoutes(String routesYaml) throws RoutesDocumentParser.InvalidDocumentException {
         var parsed = RoutesDocumentParser.parse(routesYaml, ObjectRef.file("routes.yaml"), 1, name -> "file/" + name, name -> Instant.EPOCH);
-        CompileResult result = new RouteCompiler(CompileSettings.DEFAULTS).compile(parsed.routes(), parsed.problems());
+        CompileResult result = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(parsed.routes(), parsed.problems());
         List<String> rejected = new ArrayList<>();
         for (RouteStatus s : result.statuses()) {
             if (!s.accepted()) {

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
-import dev.isthmus.config.IsthmusProperties.DiscoveryPolicy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -23,7 +23,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.junit.jupiter.api.Test;
 
 import dev.isthmus.source.kubernetes.GatewayRouteSource;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
@@ -110,13 +110,13 @@ class ApiServerRestartUnderLoadIT {
                 Thread.sleep(1000);
                 api.stopApiServer();
                 assertThat(Await.until(Duration.ofSeconds(15), () -> gw.bean(GatewayRouteSource.class).status().state()
-                        == SourceStatus.State.DEGRADED)).isTrue();
+                        == SyncStatus.State.DEGRADED)).isTrue();
                 int duringOutageBefore = ok.get();
                 Thread.sleep(3000); // the outage, under load
                 int servedDuringOutage = ok.get() - duringOutageBefore;
                 api.startApiServerAgain();
                 assertThat(Await.until(Duration.ofSeconds(60), () -> gw.bean(GatewayRouteSource.class).status().state()
-                        == SourceStatus.State.SYNCED)).as("watch resumed").isTrue();
+                        == SyncStatus.State.SYNCED)).as("watch resumed").isTrue();
                 kube.resource(KubeFixtures.gatewayRoute(NS, "edited", """
                         match: {path: {prefix: /edited2}}
                         backends: [{url: "%s"}]

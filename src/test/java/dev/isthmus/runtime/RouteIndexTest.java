@@ -15,6 +15,7 @@ import dev.isthmus.model.Provenance;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.source.RoutesDocumentParser;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.compile.policy.BuiltInPolicies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +23,7 @@ class RouteIndexTest {
 
     static List<CompiledRoute> compile(String yaml) throws Exception {
         var parsed = RoutesDocumentParser.parse(yaml, ObjectRef.file("t.yaml"), 1, n -> "file/" + n, n -> Instant.EPOCH);
-        CompileResult result = new RouteCompiler(CompileSettings.DEFAULTS).compile(parsed.routes(), parsed.problems());
+        CompileResult result = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(parsed.routes(), parsed.problems());
         assertThat(result.statuses()).allMatch(s -> s.accepted(), "all accepted");
         return result.routes();
     }
@@ -96,16 +97,16 @@ class RouteIndexTest {
                   - {name: other, match: {path: {prefix: /m}}, backends: [{url: "http://h"}]}
                 """));
         var index = RouteIndex.build(routes, c -> c);
-        assertThat(index.find(null, "/m", c -> c.methods().isEmpty()).name()).isEqualTo("other");
+        assertThat(index.find(null, "/m", c -> c.match().methods().isEmpty()).name()).isEqualTo("other");
         assertThat(index.find(null, "/m", c -> true).name()).isEqualTo("get");
     }
 
     @Test
     void hostHeaderNormalization() {
-        assertThat(RouteIndex.hostOf("API.Example.COM:8443")).isEqualTo("api.example.com");
-        assertThat(RouteIndex.hostOf("example.com.")).isEqualTo("example.com");
-        assertThat(RouteIndex.hostOf("[::1]:80")).isEqualTo("[::1]");
-        assertThat(RouteIndex.hostOf(null)).isNull();
+        assertThat(HostHeaders.hostOf("API.Example.COM:8443")).isEqualTo("api.example.com");
+        assertThat(HostHeaders.hostOf("example.com.")).isEqualTo("example.com");
+        assertThat(HostHeaders.hostOf("[::1]:80")).isEqualTo("[::1]");
+        assertThat(HostHeaders.hostOf(null)).isNull();
     }
 
     static RouteSpec spec(String name, GatewayRouteSpec spec) {

@@ -221,7 +221,7 @@ class RoutingIT {
             assertThat(server(get("/same/x"))).isEqualTo("a");
             RouteStatus loser = status("file/second");
             assertThat(loser.accepted()).isFalse();
-            assertThat(loser.reason()).isEqualTo("Conflicted");
+            assertThat(loser.reason()).hasToString("Conflicted");
             assertThat(loser.message()).contains("file/first");
             assertThat(status("file/first").accepted()).isTrue();
         }

@@ -284,7 +284,10 @@ class ClientAddressIT {
             s.getOutputStream().write(("PROXY TCP4 192.0.2.99 127.0.0.1 40003 80\r\n"
                     + "GET /echo/spoof HTTP/1.1\r\nHost: api.example.com\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(RawHttp.status(response)).isEqualTo(400);
+            // refused either way: with HTTP/2 on the clear-text port, Http2PrefaceGuard closes a
+            // connection whose first line is neither the HTTP/2 preface nor an HTTP/1.x request
+            // line; with HTTP/1.1 only, the codec answers 400 to "PROXY ..." as a request line
+            assertThat(RawHttp.status(response)).isIn(-1, 400);
         }
         assertThat(a.received()).noneMatch(r -> r.uri().contains("spoof"));
         try (Socket s = new Socket()) {

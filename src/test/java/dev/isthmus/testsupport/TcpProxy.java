@@ -87,8 +87,17 @@ public final class TcpProxy implements AutoCloseable {
                     closeQuietly(client);
                     continue;
                 }
-                sockets.add(client);
-                sockets.add(upstream);
+                synchronized (this) {
+                    // an outage() that ran since accept() returned has not seen these sockets:
+                    // close them here, so nothing reaches the target during an outage
+                    if (server != s) {
+                        closeQuietly(client);
+                        closeQuietly(upstream);
+                        continue;
+                    }
+                    sockets.add(client);
+                    sockets.add(upstream);
+                }
                 pipe(client, upstream);
                 pipe(upstream, client);
             }

@@ -14,7 +14,11 @@ import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.ServiceRegistry;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.platform.consul.ConsulCatalogWatcher;
+import dev.isthmus.platform.consul.ConsulView;
+import dev.isthmus.platform.consul.HealthStatus;
+import dev.isthmus.platform.consul.RegisteredInstance;
 
 /**
  * Consul as a {@link ServiceRegistry}: the routable instances of every watched service, rebuilt
@@ -92,7 +96,7 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
     }
 
     /** The watch's connection state and errors. */
-    public SourceStatus status() {
+    public SyncStatus status() {
         return watcher.status();
     }
 
@@ -139,9 +143,32 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
         List<Instance> list = new ArrayList<>(health.instances().size());
         for (RegisteredInstance r : health.instances()) {
             if (r.routable(acceptWarning)) {
-                list.add(r.toInstance());
+                list.add(instanceOf(r));
             }
         }
         return List.copyOf(list);
+    }
+
+    /**
+     * The balancer's view. Weight is {@code Weights.Passing}, or {@code Weights.Warning} for an
+     * instance accepted while warning. Metadata: {@code key=value} r.tags() as entries, other r.tags() with
+     * an empty value, then {@code Service.Meta} (which wins on a clash). {@code Meta.secure=true}
+     * means https (Spring Cloud Consul's convention); {@code Meta.zone} is the zone.
+     */
+    public static Instance instanceOf(RegisteredInstance r) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (String tag : r.tags()) {
+            int eq = tag.indexOf('=');
+            if (eq > 0) {
+                metadata.put(tag.substring(0, eq), tag.substring(eq + 1));
+            }
+            else {
+                metadata.putIfAbsent(tag, "");
+            }
+        }
+        metadata.putAll(r.meta());
+        boolean secure = "true".equalsIgnoreCase(r.meta().get("secure"));
+        int weight = r.health() == HealthStatus.WARNING ? r.warningWeight() : r.passingWeight();
+        return new Instance(r.id(), r.address(), r.port(), secure, weight, Registry.CONSUL, r.meta().get("zone"), metadata);
     }
 }

@@ -7,7 +7,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.platform.consul.ConsulCatalogWatcher;
+import dev.isthmus.platform.consul.ConsulFailure;
+import dev.isthmus.platform.consul.ConsulView;
 
 /**
  * The Consul watch in {@code /actuator/health} (component {@code consulDiscovery}). In place of
@@ -30,7 +33,7 @@ public final class ConsulWatchHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         ConsulView view = watcher.view();
-        SourceStatus status = watcher.status();
+        SyncStatus status = watcher.status();
         Map<String, ConsulFailure> failures = view.failures();
         Health.Builder health;
         if (failures.isEmpty()) {

@@ -23,9 +23,10 @@ import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.ServiceRegistry;
-import dev.isthmus.source.kubernetes.KubernetesErrors;
-import dev.isthmus.source.kubernetes.NamespacedInformers;
-import dev.isthmus.source.kubernetes.WatchMonitor;
+import dev.isthmus.platform.kubernetes.KubernetesErrors;
+import dev.isthmus.platform.kubernetes.NamespacedInformers;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
+import dev.isthmus.platform.LifecyclePhases;
 
 /**
  * Kubernetes services and their ready endpoints, kept in memory by informers on Services and
@@ -37,7 +38,7 @@ import dev.isthmus.source.kubernetes.WatchMonitor;
 public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLifecycle {
 
     /** Before the route sources, so the endpoints are there when the first routes are. */
-    public static final int PHASE = Integer.MIN_VALUE + 1000;
+    public static final int PHASE = LifecyclePhases.REGISTRIES;
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesServiceRegistry.class);
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";

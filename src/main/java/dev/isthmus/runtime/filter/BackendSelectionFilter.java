@@ -18,7 +18,6 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.BackendTarget;
-import dev.isthmus.compile.RoutePolicies.HostHeader;
 import dev.isthmus.discovery.ConcurrencyLimiter;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.OutlierDetector;
@@ -105,7 +104,7 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         String rawQuery = url.getRawQuery();
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR,
                 URI.create(scheme + "://" + instance.authority() + url.getRawPath() + (rawQuery == null ? "" : "?" + rawQuery)));
-        if (route.compiled().hostHeader().mode() == HostHeader.Mode.AUTO) {
+        if (pool.autoHostHeader()) {
             exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
         }
 

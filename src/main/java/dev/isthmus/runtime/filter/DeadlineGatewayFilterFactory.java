@@ -6,6 +6,9 @@ import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
@@ -24,10 +27,20 @@ public class DeadlineGatewayFilterFactory extends AbstractGatewayFilterFactory<D
     @Override
     public GatewayFilter apply(Config config) {
         Duration timeout = config.getTimeout();
-        return (exchange, chain) -> chain.filter(exchange)
-                .timeout(timeout, Mono.error(() -> new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT,
+        return new GatewayFilter() {
+            @Override
+            public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+                return chain.filter(exchange).timeout(timeout, Mono.error(() -> new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT,
                         "upstream did not answer within the route's response timeout of " + timeout.toMillis() + " ms",
                         new TimeoutException())));
+            }
+
+            @Override
+            public String toString() {
+                return GatewayToStringStyler.filterToStringCreator(DeadlineGatewayFilterFactory.this).append("timeout", timeout)
+                        .toString();
+            }
+        };
     }
 
     public static class Config {

@@ -2,8 +2,6 @@ package dev.isthmus.runtime.filter;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +19,8 @@ import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -28,6 +28,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
+
+import dev.isthmus.compile.HeaderNames;
 
 /**
  * Sends a copy of a share of requests to a shadow backend and ignores what it answers (Envoy's
@@ -39,8 +41,6 @@ import org.springframework.web.server.ServerWebExchange;
 public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<MirrorGatewayFilterFactory.Config> {
 
     private static final Logger log = LoggerFactory.getLogger(MirrorGatewayFilterFactory.class);
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
-            "te", "trailer", "upgrade", "host", "content-length");
 
     private final HttpClient client;
     private final Semaphore inFlight;
@@ -57,7 +57,22 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
 
     @Override
     public GatewayFilter apply(Config config) {
-        return (exchange, chain) -> {
+        return new GatewayFilter() {
+            @Override
+            public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+                return mirror(config, exchange, chain);
+            }
+
+            @Override
+            public String toString() {
+                return GatewayToStringStyler.filterToStringCreator(MirrorGatewayFilterFactory.this)
+                        .append("target", config.getDescription()).append("percent", config.getPercent()).toString();
+            }
+        };
+    }
+
+    private Mono<Void> mirror(Config config, ServerWebExchange exchange, GatewayFilterChain chain) {
+        {
             if (config.getPercent() < 100 && ThreadLocalRandom.current().nextInt(100) >= config.getPercent()) {
                 return chain.filter(exchange);
             }
@@ -91,7 +106,7 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
                             dropped.incrementAndGet();
                         }
                     });
-        };
+        }
     }
 
     private static ServerHttpRequest replay(ServerWebExchange exchange, ServerHttpRequest request, byte[] body) {
@@ -106,7 +121,7 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
     private void send(URI base, ServerHttpRequest request, byte[] body) {
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         request.getHeaders().forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+            if (!HeaderNames.isHopByHop(name)) {
                 headers.add(name, values);
             }
         });
@@ -148,7 +163,18 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
 
     public static class Config {
         private Supplier<URI> target;
+        private String description;
         private int percent = 100;
+
+        /** The target as written (a service or URL), for logs and {@code /actuator/gateway}. */
+        public String getDescription() {
+            return description;
+        }
+
+        public Config setDescription(String description) {
+            this.description = description;
+            return this;
+        }
 
         /** Where the copy goes: scheme://host:port, picked per request; null skips mirroring. */
         public Supplier<URI> getTarget() {

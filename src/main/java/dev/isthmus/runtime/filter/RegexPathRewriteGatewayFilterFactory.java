@@ -3,6 +3,10 @@ package dev.isthmus.runtime.filter;
 import com.google.re2j.Pattern;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -23,7 +27,22 @@ public class RegexPathRewriteGatewayFilterFactory extends AbstractGatewayFilterF
     public GatewayFilter apply(Config config) {
         Pattern pattern = Pattern.compile(config.getPattern());
         String replacement = config.getReplacement();
-        return (exchange, chain) -> {
+        return new GatewayFilter() {
+            @Override
+            public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+                return rewrite(pattern, replacement, exchange, chain);
+            }
+
+            @Override
+            public String toString() {
+                return GatewayToStringStyler.filterToStringCreator(RegexPathRewriteGatewayFilterFactory.this)
+                        .append("pattern", config.getPattern()).append("replacement", replacement).toString();
+            }
+        };
+    }
+
+    private static Mono<Void> rewrite(Pattern pattern, String replacement, ServerWebExchange exchange, GatewayFilterChain chain) {
+        {
             ServerHttpRequest request = exchange.getRequest();
             addOriginalRequestUrl(exchange, request.getURI());
             String path = request.getURI().getRawPath();
@@ -35,7 +54,7 @@ public class RegexPathRewriteGatewayFilterFactory extends AbstractGatewayFilterF
                 return chain.filter(exchange);
             }
             return chain.filter(exchange.mutate().request(request.mutate().path(rewritten).build()).build());
-        };
+        }
     }
 
     public static class Config {

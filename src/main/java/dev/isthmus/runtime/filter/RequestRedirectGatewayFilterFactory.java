@@ -3,13 +3,16 @@ package dev.isthmus.runtime.filter;
 import java.net.URI;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import reactor.core.publisher.Mono;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.isthmus.runtime.RouteIndex;
+import dev.isthmus.runtime.HostHeaders;
 
 /**
  * Answers with a redirect that changes only the parts configured (scheme, host, port, path, or the
@@ -25,10 +28,21 @@ public class RequestRedirectGatewayFilterFactory extends AbstractGatewayFilterFa
     @Override
     public GatewayFilter apply(Config config) {
         HttpStatus status = HttpStatus.valueOf(config.getCode());
-        return (exchange, chain) -> {
-            exchange.getResponse().setStatusCode(status);
-            exchange.getResponse().getHeaders().set(HttpHeaders.LOCATION, location(exchange, config));
-            return exchange.getResponse().setComplete();
+        return new GatewayFilter() {
+            @Override
+            public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+                exchange.getResponse().setStatusCode(status);
+                exchange.getResponse().getHeaders().set(HttpHeaders.LOCATION, location(exchange, config));
+                return exchange.getResponse().setComplete();
+            }
+
+            @Override
+            public String toString() {
+                return GatewayToStringStyler.filterToStringCreator(RequestRedirectGatewayFilterFactory.this)
+                        .append("status", status.value()).append("scheme", config.getScheme()).append("host", config.getHost())
+                        .append("port", config.getPort()).append("path", config.getPath()).append("prefix", config.getReplacePrefix())
+                        .toString();
+            }
         };
     }
 
@@ -39,7 +53,7 @@ public class RequestRedirectGatewayFilterFactory extends AbstractGatewayFilterFa
         String scheme = config.getScheme() != null ? config.getScheme() : requestScheme;
         String hostHeader = request.getHeaders().getFirst(HttpHeaders.HOST);
         String host = config.getHost() != null ? config.getHost()
-                : hostHeader != null ? RouteIndex.hostOf(hostHeader) : uri.getHost();
+                : hostHeader != null ? HostHeaders.hostOf(hostHeader) : uri.getHost();
         int port = -1;
         if (config.getPort() != null) {
             port = config.getPort();

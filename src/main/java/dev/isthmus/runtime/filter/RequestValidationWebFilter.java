@@ -13,11 +13,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
-import dev.isthmus.runtime.RouteIndex;
+import dev.isthmus.runtime.HostHeaders;
 import dev.isthmus.server.ConnectionHeader;
+import dev.isthmus.server.GatewayPortWebFilter;
 import dev.isthmus.server.HostHeader;
 import dev.isthmus.server.ManagementPort;
 
@@ -31,32 +31,28 @@ import dev.isthmus.server.ManagementPort;
  * to another. Then drops the headers the client's {@code Connection} header nominates
  * ({@link ConnectionHeader}), so the route's header edits have the last word.
  */
-public final class RequestValidationWebFilter implements WebFilter, Ordered {
+public final class RequestValidationWebFilter extends GatewayPortWebFilter {
 
-    private final ManagementPort managementPort;
 
     public RequestValidationWebFilter(ManagementPort managementPort) {
-        this.managementPort = managementPort;
+        super(managementPort);
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    protected Mono<Void> filterGatewayPort(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (managementPort.receivedOn(request)) {
-            return chain.filter(exchange);
-        }
         List<String> hosts = request.getHeaders().get(HttpHeaders.HOST);
         if (hosts != null && hosts.size() > 1) {
-            return PathNormalizationWebFilter.badRequest(exchange, "more than one Host header");
+            return BadRequest.answer(exchange, "more than one Host header");
         }
         Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
         if (hosts == null || hosts.isEmpty()) {
             // HTTP/1.1 must send Host (HTTP/2 :authority, which Netty turns into Host). HTTP/1.0 may
             // leave it out, but a gateway that routes by host has nothing to route or forward then.
-            return PathNormalizationWebFilter.badRequest(exchange, "no Host header");
+            return BadRequest.answer(exchange, "no Host header");
         }
         else if (!HostHeader.isValid(hosts.get(0))) {
-            return PathNormalizationWebFilter.badRequest(exchange, "the Host header must be host[:port] with a port 1-65535");
+            return BadRequest.answer(exchange, "the Host header must be host[:port] with a port 1-65535");
         }
         String target = nativeRequest instanceof HttpServerRequest netty ? netty.uri() : null;
         if (target != null && !target.startsWith("/") && !target.equals("*") && hosts != null && !hosts.isEmpty()) {
@@ -65,10 +61,10 @@ public final class RequestValidationWebFilter implements WebFilter, Ordered {
                 absoluteHost = URI.create(target).getHost();
             }
             catch (IllegalArgumentException e) {
-                return PathNormalizationWebFilter.badRequest(exchange, "malformed request target");
+                return BadRequest.answer(exchange, "malformed request target");
             }
-            if (absoluteHost != null && !absoluteHost.equalsIgnoreCase(RouteIndex.hostOf(hosts.get(0)))) {
-                return PathNormalizationWebFilter.badRequest(exchange, "request target host differs from the Host header");
+            if (absoluteHost != null && !absoluteHost.equalsIgnoreCase(HostHeaders.hostOf(hosts.get(0)))) {
+                return BadRequest.answer(exchange, "request target host differs from the Host header");
             }
         }
         // Netty frames bodies by the last transfer coding; an upstream or front proxy may read a list
@@ -103,7 +99,7 @@ public final class RequestValidationWebFilter implements WebFilter, Ordered {
     /** Answers and closes: the rest of the request cannot be trusted to be framed as we think. */
     private static Mono<Void> refuse(ServerWebExchange exchange, HttpStatus status, String reason) {
         exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
-        return PathNormalizationWebFilter.respond(exchange, status, reason);
+        return BadRequest.answer(exchange, status, reason);
     }
 
     @Override

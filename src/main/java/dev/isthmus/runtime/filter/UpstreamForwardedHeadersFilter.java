@@ -6,14 +6,14 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.isthmus.runtime.ActiveRoute;
-import dev.isthmus.runtime.RouteAttributes;
 import dev.isthmus.server.ForwardedHeaders;
 
 /**
@@ -29,6 +29,9 @@ public final class UpstreamForwardedHeadersFilter implements HttpHeadersFilter, 
 
     public static final int ORDER = 100;
 
+    /** Route metadata of routes with {@code forwardedHeaders: false}. */
+    public static final String DISABLED_ATTR = "isthmus.forwarded-headers-disabled";
+
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
         HttpHeaders out = new HttpHeaders();
@@ -37,8 +40,8 @@ public final class UpstreamForwardedHeadersFilter implements HttpHeadersFilter, 
                 out.addAll(name, values);
             }
         });
-        ActiveRoute route = exchange.getAttribute(RouteAttributes.ACTIVE_ROUTE);
-        if (route != null && !route.compiled().forwardedHeaders()) {
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        if (route != null && route.getMetadata().containsKey(DISABLED_ATTR)) {
             return out;
         }
         ServerHttpRequest request = exchange.getRequest();

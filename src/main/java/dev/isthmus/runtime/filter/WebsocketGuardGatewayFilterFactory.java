@@ -1,6 +1,10 @@
 package dev.isthmus.runtime.filter;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.http.HttpHeaders;
 
@@ -12,12 +16,21 @@ public class WebsocketGuardGatewayFilterFactory extends AbstractGatewayFilterFac
 
     @Override
     public GatewayFilter apply(Object config) {
-        return (exchange, chain) -> {
-            String upgrade = exchange.getRequest().getHeaders().getFirst(HttpHeaders.UPGRADE);
-            if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-                return PathNormalizationWebFilter.badRequest(exchange, "WebSocket upgrades are not enabled on this route");
+        return new GatewayFilter() {
+            @Override
+            public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+                String upgrade = exchange.getRequest().getHeaders().getFirst(HttpHeaders.UPGRADE);
+                if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+                    return BadRequest.answer(exchange, "WebSocket upgrades are not enabled on this route");
+                }
+                return chain.filter(exchange);
             }
-            return chain.filter(exchange);
+
+            @Override
+            public String toString() {
+                return GatewayToStringStyler.filterToStringCreator(WebsocketGuardGatewayFilterFactory.this).append("upgrades", "refused")
+                        .toString();
+            }
         };
     }
 }

@@ -2,17 +2,17 @@ package dev.isthmus.runtime.ratelimit;
 
 import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 
-import dev.isthmus.compile.RoutePolicies.RateLimitPolicy;
-import dev.isthmus.runtime.RouteMaterializer;
+import dev.isthmus.compile.policy.RateLimitPolicy;
 import dev.isthmus.spec.RateLimitScope;
 
 /** Local token buckets (one table for every route) for the local scope; the redis scope goes to {@code redis} when configured. */
-public final class LocalRateLimiterProvider implements RouteMaterializer.RateLimiterProvider {
+public final class LocalRateLimiterProvider implements RateLimiterProvider {
 
     private final LocalBucketTable table;
-    private final RouteMaterializer.RateLimiterProvider redis;
+    private final RedisRateLimiterProvider redis;
 
-    public LocalRateLimiterProvider(int maxKeys, RouteMaterializer.RateLimiterProvider redis) {
+    /** @param redis null without Redis: redis-scoped routes then get local buckets */
+    public LocalRateLimiterProvider(int maxKeys, RedisRateLimiterProvider redis) {
         this.table = new LocalBucketTable(maxKeys);
         this.redis = redis;
     }

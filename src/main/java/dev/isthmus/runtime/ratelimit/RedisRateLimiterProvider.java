@@ -8,11 +8,13 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
-import dev.isthmus.compile.RoutePolicies.RateLimitPolicy;
-import dev.isthmus.runtime.RouteMaterializer;
+import dev.isthmus.compile.policy.RateLimitPolicy;
 
-/** Limiters for routes with {@code scope: redis}, on the Redis of {@code spring.data.redis.*}. */
-public final class RedisRateLimiterProvider implements RouteMaterializer.RateLimiterProvider {
+/**
+ * Limiters for routes with {@code scope: redis}, on the Redis of {@code spring.data.redis.*}. Not a
+ * {@code RateLimiterProvider} itself: {@link LocalRateLimiterProvider} hands it the redis-scoped routes.
+ */
+public final class RedisRateLimiterProvider {
 
     /** Spring Cloud Gateway's token-bucket script, as its RedisRateLimiter runs it. */
     @SuppressWarnings({ "unchecked", "rawtypes" })
@@ -31,7 +33,6 @@ public final class RedisRateLimiterProvider implements RouteMaterializer.RateLim
         this.health = health;
     }
 
-    @Override
     public RateLimiter<?> limiter(String routeId, RateLimitPolicy policy) {
         return new RedisTokenBucketRateLimiter(redis, SCRIPT, policy.requestsPerSecond(), policy.burst(), failOpen, timeout, health);
     }

@@ -13,17 +13,18 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.isthmus.discovery.consul.ConsulCatalogWatcher;
-import dev.isthmus.discovery.consul.ConsulFailure;
-import dev.isthmus.discovery.consul.ConsulView;
-import dev.isthmus.discovery.consul.RegisteredInstance;
+import dev.isthmus.platform.consul.ConsulCatalogWatcher;
+import dev.isthmus.platform.consul.ConsulFailure;
+import dev.isthmus.platform.consul.ConsulView;
+import dev.isthmus.platform.consul.RegisteredInstance;
 import dev.isthmus.model.Provenance;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
 import dev.isthmus.source.RouteSource;
-import dev.isthmus.source.SourceStatus;
-import dev.isthmus.source.SourceStatusTracker;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.model.SyncStatusTracker;
+import dev.isthmus.model.ConditionReason;
 
 /**
  * Routes declared by Consul services through their tags ({@link ConsulTagRoutes}), from the
@@ -44,7 +45,7 @@ public final class ConsulRouteSource implements RouteSource {
 
     private final ConsulCatalogWatcher watcher;
     private final boolean exposeByDefault;
-    private final SourceStatusTracker status = new SourceStatusTracker("consul");
+    private final SyncStatusTracker status = new SyncStatusTracker("consul");
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Entry> entries = new HashMap<>();
     private final Map<String, Instant> firstSeen = new HashMap<>();
@@ -77,7 +78,7 @@ public final class ConsulRouteSource implements RouteSource {
     }
 
     @Override
-    public SourceStatus status() {
+    public SyncStatus status() {
         return status.get();
     }
 
@@ -87,10 +88,8 @@ public final class ConsulRouteSource implements RouteSource {
         }
         Instant now = clock.instant();
         Map<String, ConsulFailure> failures = view.failures();
-        if (!failures.isEmpty()) {
-            if (!sameKinds(failures, reportedFailures)) {
-                failures.forEach((dc, f) -> status.failed((dc.isEmpty() ? "" : dc + ": ") + f.describe()));
-            }
+        if (!failures.isEmpty() && !sameKinds(failures, reportedFailures)) {
+            ConsulCatalogWatcher.describe(failures).forEach(status::failed);
         }
         reportedFailures = failures;
         if (!view.initialSyncDone()) {
@@ -124,19 +123,15 @@ public final class ConsulRouteSource implements RouteSource {
                         firstSeen.get(id)), r.spec()));
             }
             else if (entry.result() instanceof ConsulTagRoutes.Rejected rejected) {
-                problems.add(new SourceProblem(ConsulTagRoutes.object(dc, service), id, "InvalidTag", rejected.message()));
+                problems.add(new SourceProblem(ConsulTagRoutes.object(dc, service), id, ConditionReason.INVALID_TAG, rejected.message()));
             }
         });
         String version = view.version();
         boolean changed = last == null || !last.routes().equals(routes) || !last.problems().equals(problems);
         String detail = routes.size() + " route(s), " + problems.size() + " rejected, from " + view.datacenters().size() + " datacenter(s)";
-        if (failures.isEmpty()) {
-            status.synced(version, changed, detail);
-        }
-        else if (changed || !status.get().hasSynced()) {
+        if (failures.isEmpty() || changed || !status.get().hasSynced()) {
             // What the reachable datacenters declare is in service; the failing ones keep the source degraded.
-            status.synced(version, changed, detail);
-            failures.forEach((dc, f) -> status.failed((dc.isEmpty() ? "" : dc + ": ") + f.describe()));
+            status.degraded(version, changed, detail, ConsulCatalogWatcher.describe(failures));
         }
         if (changed) {
             last = new SourceSnapshot(id(), routes, problems, version, now);

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import dev.isthmus.compile.DurationParser;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.model.SourceKind;
+import dev.isthmus.platform.consul.ConsulView;
 import dev.isthmus.spec.BackendRef;
 import dev.isthmus.spec.GatewayRouteSpec;
 import dev.isthmus.spec.LoadBalancer;
@@ -42,7 +43,6 @@ public final class ConsulTagRoutes {
 
     static final String PREFIX = "isthmus.";
     static final Set<String> KEYS = Set.of("enable", "path", "host", "rewrite", "precedence", "timeout", "retries", "lb");
-    private static final int MAX_RETRIES = 10;
 
     /** What a service's tags declare. */
     public sealed interface Result permits Route, Rejected, NotExposed {
@@ -83,7 +83,7 @@ public final class ConsulTagRoutes {
         if (enable == null) {
             // An isthmus.enable tag without a usable value (malformed, or conflicting across
             // instances) shows the intent to be routed: report it rather than ignore the service.
-            enabled = mentions(tagsByInstance, PREFIX + "enable") || exposeByDefault && !"consul".equals(service); // Consul's servers: RPC, not HTTP
+            enabled = mentions(tagsByInstance, PREFIX + "enable") || exposeByDefault && !ConsulView.SERVERS_SERVICE.equals(service);
         }
         else if (enable.equalsIgnoreCase("true") || enable.equalsIgnoreCase("false")) {
             enabled = enable.equalsIgnoreCase("true");
@@ -112,7 +112,7 @@ public final class ConsulTagRoutes {
             }
         }
         Integer precedence = integer(values, "precedence", Integer.MIN_VALUE, Integer.MAX_VALUE, problems);
-        Integer retries = integer(values, "retries", 0, MAX_RETRIES, problems);
+        Integer retries = integer(values, "retries", 0, Retries.MAX_ATTEMPTS, problems);
         String timeout = values.get("timeout");
         if (timeout != null) {
             try {

@@ -29,8 +29,9 @@ import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.source.RoutesDocumentParser;
-import dev.isthmus.source.SourceStatus;
-import dev.isthmus.source.SourceStatusTracker;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.model.SyncStatusTracker;
+import dev.isthmus.platform.DaemonThreads;
 
 /**
  * Routes from a local YAML file ({@code isthmus.file.path}), watched through the file system's
@@ -44,7 +45,7 @@ public final class FileRouteSource implements RouteSource {
 
     private final Path file;
     private final long settleMillis;
-    private final SourceStatusTracker status = new SourceStatusTracker("file");
+    private final SyncStatusTracker status = new SyncStatusTracker("file");
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
     private volatile WatchService watcher;
@@ -85,10 +86,7 @@ public final class FileRouteSource implements RouteSource {
             log.error("Routes file {}: cannot watch its directory; edits will not apply until restart: {}", file, e.toString());
             return;
         }
-        Thread t = new Thread(() -> watch(sink), "isthmus-file-source");
-        t.setDaemon(true);
-        t.start();
-        thread = t;
+        thread = DaemonThreads.start("isthmus-file-source", () -> watch(sink));
     }
 
     private void watch(Consumer<SourceSnapshot> sink) {
@@ -181,7 +179,7 @@ public final class FileRouteSource implements RouteSource {
     }
 
     @Override
-    public SourceStatus status() {
+    public SyncStatus status() {
         return status.get();
     }
 

@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceSnapshot;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.model.SyncStatusTracker;
+import dev.isthmus.platform.DaemonThreads;
+import dev.isthmus.platform.kubernetes.KubernetesErrors;
+import dev.isthmus.platform.kubernetes.NamespacedInformers;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
 import dev.isthmus.source.RouteSource;
-import dev.isthmus.source.SourceStatus;
-import dev.isthmus.source.SourceStatusTracker;
-import dev.isthmus.source.kubernetes.KubernetesErrors;
-import dev.isthmus.source.kubernetes.NamespacedInformers;
-import dev.isthmus.source.kubernetes.WatchMonitor;
 
 /**
  * Routes from the Kubernetes Gateway API: fabric8 informers on GatewayClasses, Gateways,
@@ -69,16 +70,12 @@ public final class GatewayApiRouteSource implements RouteSource {
     private final String serviceName;
     private final CompletionStage<?> prerequisite;
     private final WatchMonitor monitor;
-    private final SourceStatusTracker status = new SourceStatusTracker(ID);
+    private final SyncStatusTracker status = new SyncStatusTracker(ID);
     private final Clock clock = Clock.systemUTC();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicReference<Instant> pendingSince = new AtomicReference<>();
     private final List<Consumer<GatewayApiTranslation>> translationListeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService emitter = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "isthmus-gateway-api-source");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService emitter = Executors.newSingleThreadExecutor(DaemonThreads.named("isthmus-gateway-api-source"));
     private volatile Consumer<SourceSnapshot> sink;
     private volatile boolean synced;
     private volatile Runnable unfollow = () -> { };
@@ -116,7 +113,7 @@ public final class GatewayApiRouteSource implements RouteSource {
     }
 
     @Override
-    public SourceStatus status() {
+    public SyncStatus status() {
         return status.get();
     }
 

@@ -12,6 +12,7 @@ import java.util.TreeSet;
  * that Service and the gateway process serve.
  *
  * @param controllerName GatewayClasses whose {@code spec.controllerName} is this are served
+ *     ({@code isthmus.gateway-api.controller-name})
  * @param httpPort the Service port on which the gateway serves plain HTTP (the listener port of
  *     HTTP listeners), or null when it serves no plain HTTP
  * @param httpsPort the Service port on which the gateway terminates TLS, or null without TLS
@@ -19,8 +20,6 @@ import java.util.TreeSet;
  *     (mounted into its pods); an HTTPS listener may reference only these
  */
 public record GatewayApiSettings(String controllerName, Integer httpPort, Integer httpsPort, Set<String> tlsSecrets) {
-
-    public static final String DEFAULT_CONTROLLER_NAME = "isthmus.dev/gateway-controller";
 
     public GatewayApiSettings {
         Objects.requireNonNull(controllerName, "controllerName");

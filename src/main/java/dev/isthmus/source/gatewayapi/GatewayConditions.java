@@ -9,41 +9,41 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
  * a condition. {@code lastTransitionTime} is left to the status writer, which keeps it while the
  * status stays the same.
  */
-final class GatewayConditions {
+public final class GatewayConditions {
 
-    static final String ACCEPTED = "Accepted";
-    static final String PROGRAMMED = "Programmed";
-    static final String RESOLVED_REFS = "ResolvedRefs";
-    static final String CONFLICTED = "Conflicted";
-    static final String PARTIALLY_INVALID = "PartiallyInvalid";
+    public static final String ACCEPTED = "Accepted";
+    public static final String PROGRAMMED = "Programmed";
+    public static final String RESOLVED_REFS = "ResolvedRefs";
+    public static final String CONFLICTED = "Conflicted";
+    public static final String PARTIALLY_INVALID = "PartiallyInvalid";
 
     // GatewayClass, Gateway, Listener, Route
-    static final String REASON_ACCEPTED = "Accepted";
-    static final String REASON_PROGRAMMED = "Programmed";
-    static final String REASON_RESOLVED_REFS = "ResolvedRefs";
-    static final String REASON_INVALID = "Invalid";
-    static final String REASON_LISTENERS_NOT_VALID = "ListenersNotValid";
-    static final String REASON_UNSUPPORTED_ADDRESS = "UnsupportedAddress";
-    static final String REASON_ADDRESS_NOT_ASSIGNED = "AddressNotAssigned";
-    static final String REASON_NO_CONFLICTS = "NoConflicts";
-    static final String REASON_PORT_UNAVAILABLE = "PortUnavailable";
-    static final String REASON_UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
-    static final String REASON_INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
-    static final String REASON_INVALID_ROUTE_KINDS = "InvalidRouteKinds";
-    static final String REASON_REF_NOT_PERMITTED = "RefNotPermitted";
-    static final String REASON_NOT_ALLOWED_BY_LISTENERS = "NotAllowedByListeners";
-    static final String REASON_NO_MATCHING_LISTENER_HOSTNAME = "NoMatchingListenerHostname";
-    static final String REASON_NO_MATCHING_PARENT = "NoMatchingParent";
-    static final String REASON_UNSUPPORTED_VALUE = "UnsupportedValue";
-    static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
-    static final String REASON_INVALID_KIND = "InvalidKind";
+    public static final String REASON_ACCEPTED = "Accepted";
+    public static final String REASON_PROGRAMMED = "Programmed";
+    public static final String REASON_RESOLVED_REFS = "ResolvedRefs";
+    public static final String REASON_INVALID = "Invalid";
+    public static final String REASON_LISTENERS_NOT_VALID = "ListenersNotValid";
+    public static final String REASON_UNSUPPORTED_ADDRESS = "UnsupportedAddress";
+    public static final String REASON_ADDRESS_NOT_ASSIGNED = "AddressNotAssigned";
+    public static final String REASON_NO_CONFLICTS = "NoConflicts";
+    public static final String REASON_PORT_UNAVAILABLE = "PortUnavailable";
+    public static final String REASON_UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
+    public static final String REASON_INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
+    public static final String REASON_INVALID_ROUTE_KINDS = "InvalidRouteKinds";
+    public static final String REASON_REF_NOT_PERMITTED = "RefNotPermitted";
+    public static final String REASON_NOT_ALLOWED_BY_LISTENERS = "NotAllowedByListeners";
+    public static final String REASON_NO_MATCHING_LISTENER_HOSTNAME = "NoMatchingListenerHostname";
+    public static final String REASON_NO_MATCHING_PARENT = "NoMatchingParent";
+    public static final String REASON_UNSUPPORTED_VALUE = "UnsupportedValue";
+    public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
+    public static final String REASON_INVALID_KIND = "InvalidKind";
 
     private static final int MAX_MESSAGE = 32 * 1024; // metav1.Condition's limit
 
     private GatewayConditions() {
     }
 
-    static Condition condition(String type, boolean status, String reason, String message, Long generation) {
+    public static Condition condition(String type, boolean status, String reason, String message, Long generation) {
         String text = message == null ? "" : message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
         return new ConditionBuilder().withType(type).withStatus(status ? "True" : "False").withReason(reason).withMessage(text)
                 .withObservedGeneration(generation == null ? 0L : generation).build();

@@ -19,6 +19,9 @@ import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.source.RoutesDocumentParser;
+import dev.isthmus.platform.kubernetes.NamespacedInformers;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
+import dev.isthmus.model.ConditionReason;
 
 /**
  * Routes from ConfigMaps labelled {@code isthmus.dev/routes: "true"}: every data key ending in
@@ -92,7 +95,7 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
                 result = RoutesDocumentParser.parse(entry.getValue(), ref, generation, route -> routeId(namespace, name, route), route -> created);
             }
             catch (RoutesDocumentParser.InvalidDocumentException e) {
-                problems.add(new SourceProblem(ref, null, "InvalidDocument", "key " + key + ": " + e.getMessage() + "; no routes from this key are served",
+                problems.add(new SourceProblem(ref, null, ConditionReason.INVALID_DOCUMENT, "key " + key + ": " + e.getMessage() + "; no routes from this key are served",
                         generation));
                 continue;
             }
@@ -102,7 +105,7 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
             for (RouteSpec route : result.routes()) {
                 String earlier = keyOfRoute.putIfAbsent(route.name(), key);
                 if (earlier != null) {
-                    problems.add(new SourceProblem(ref, route.id(), "Duplicate", "key " + key + ": route name '" + route.name()
+                    problems.add(new SourceProblem(ref, route.id(), ConditionReason.DUPLICATE, "key " + key + ": route name '" + route.name()
                             + "' is already used in key " + earlier + " of this ConfigMap", generation));
                     continue;
                 }

@@ -20,6 +20,9 @@ import dev.isthmus.model.SourceProblem;
 import dev.isthmus.source.RoutesDocumentParser;
 import dev.isthmus.spec.GatewayRoute;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.platform.kubernetes.NamespacedInformers;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
+import dev.isthmus.model.ConditionReason;
 
 /**
  * Routes from GatewayRoute objects ({@code gatewayroutes.isthmus.dev}): one route per object, id
@@ -81,14 +84,14 @@ public final class GatewayRouteSource extends InformerRouteSource<GenericKuberne
         String id = routeId(namespace, name);
         long generation = generation(object);
         if (spec == null) {
-            return new ObjectRoutes(List.of(), List.of(new SourceProblem(ref, id, "InvalidSpec", "spec is required", generation)));
+            return new ObjectRoutes(List.of(), List.of(new SourceProblem(ref, id, ConditionReason.INVALID_SPEC, "spec is required", generation)));
         }
         GatewayRouteSpec parsed;
         try {
             parsed = RoutesDocumentParser.readSpec(spec);
         }
         catch (IllegalArgumentException e) {
-            return new ObjectRoutes(List.of(), List.of(new SourceProblem(ref, id, "InvalidSpec", "spec: " + e.getMessage(), generation)));
+            return new ObjectRoutes(List.of(), List.of(new SourceProblem(ref, id, ConditionReason.INVALID_SPEC, "spec: " + e.getMessage(), generation)));
         }
         return new ObjectRoutes(List.of(new RouteSpec(id, name, new Provenance(ref, generation, created), parsed)), List.of());
     }
@@ -100,7 +103,7 @@ public final class GatewayRouteSource extends InformerRouteSource<GenericKuberne
                 && Objects.equals(classAnnotation(before), classAnnotation(after));
     }
 
-    static long generation(GenericKubernetesResource object) {
+    public static long generation(GenericKubernetesResource object) {
         Long g = object.getMetadata().getGeneration();
         return g == null ? 0 : g;
     }

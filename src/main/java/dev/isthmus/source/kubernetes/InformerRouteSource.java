@@ -26,8 +26,12 @@ import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
 import dev.isthmus.source.RouteSource;
-import dev.isthmus.source.SourceStatus;
-import dev.isthmus.source.SourceStatusTracker;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.model.SyncStatusTracker;
+import dev.isthmus.platform.kubernetes.NamespacedInformers;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
+import dev.isthmus.platform.kubernetes.KubernetesErrors;
+import dev.isthmus.platform.DaemonThreads;
 
 /**
  * A route source fed by informers. Every push is computed from the informers' caches as they are
@@ -63,7 +67,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     protected final Logger log = LoggerFactory.getLogger(getClass());
     protected final Clock clock = Clock.systemUTC();
     private final String id;
-    private final SourceStatusTracker status;
+    private final SyncStatusTracker status;
     private final CompletionStage<?> prerequisite;
     private final WatchMonitor monitor;
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -81,14 +85,10 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     /** @param prerequisite completes when the source may go live (Kubernetes discovery synced) */
     InformerRouteSource(String id, CompletionStage<?> prerequisite, WatchMonitor monitor) {
         this.id = id;
-        this.status = new SourceStatusTracker(id);
+        this.status = new SyncStatusTracker(id);
         this.prerequisite = prerequisite;
         this.monitor = monitor;
-        this.emitter = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "isthmus-" + id + "-source");
-            t.setDaemon(true);
-            return t;
-        });
+        this.emitter = Executors.newSingleThreadExecutor(DaemonThreads.named("isthmus-" + id + "-source"));
     }
 
     /** The informers over this source's objects, not yet started. */
@@ -112,7 +112,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     }
 
     @Override
-    public SourceStatus status() {
+    public SyncStatus status() {
         return status.get();
     }
 

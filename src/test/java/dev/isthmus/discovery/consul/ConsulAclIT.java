@@ -15,8 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import dev.isthmus.source.SourceStatus;
-import dev.isthmus.source.SourceStatus.State;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.model.SyncStatus.State;
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.ConsulServer;
 import dev.isthmus.testsupport.EchoServer;
@@ -78,7 +78,7 @@ class ConsulAclIT {
         return new ObjectMapper().readTree(gateway.admin("/actuator/health/consulDiscovery").body());
     }
 
-    private static SourceStatus awaitError(GatewayApp gateway) {
+    private static SyncStatus awaitError(GatewayApp gateway) {
         assertThat(Await.until(Duration.ofSeconds(10), () -> sourceStatus(gateway).lastError() != null)).isTrue();
         return sourceStatus(gateway);
     }
@@ -118,7 +118,7 @@ class ConsulAclIT {
     @Test
     void withoutATokenTheAnonymousDenialIsReportedAsAnAclError() throws Exception {
         try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, null)) {
-            SourceStatus status = awaitError(gateway);
+            SyncStatus status = awaitError(gateway);
             assertThat(status.state()).isEqualTo(State.STARTING);
             assertThat(status.lastError()).startsWith("dc1: ACL: ").contains("no ACL token is configured")
                     .contains("default ACL policy is deny");
@@ -138,7 +138,7 @@ class ConsulAclIT {
     void anUnknownTokenIsReportedAsAnAclError(CapturedOutput output) throws Exception {
         String bogus = "00000000-dead-beef-0000-000000000000";
         try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, bogus)) {
-            SourceStatus status = awaitError(gateway);
+            SyncStatus status = awaitError(gateway);
             assertThat(status.state()).isEqualTo(State.STARTING);
             assertThat(status.lastError()).contains("ACL: ").contains("ACL not found").contains("token is unknown to Consul");
             assertThat(health(gateway).at("/details/errorKind").asText()).isEqualTo("acl");

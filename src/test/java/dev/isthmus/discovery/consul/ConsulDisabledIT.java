@@ -10,6 +10,8 @@ import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.source.RouteSource;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
+import dev.isthmus.platform.consul.ConsulCatalogWatcher;
+import dev.isthmus.platform.consul.ConsulHttpClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

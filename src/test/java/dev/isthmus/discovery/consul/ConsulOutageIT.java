@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import dev.isthmus.source.SourceStatus.State;
+import dev.isthmus.model.SyncStatus.State;
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.ConsulServer;
 import dev.isthmus.testsupport.EchoServer;

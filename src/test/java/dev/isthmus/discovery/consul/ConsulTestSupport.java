@@ -11,9 +11,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.source.RouteSource;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
 import dev.isthmus.testsupport.ConsulServer;
 import dev.isthmus.testsupport.GatewayApp;
+import dev.isthmus.platform.consul.ConsulCatalogWatcher;
 
 /** What the Consul integration tests share: gateway properties and readings of its state. */
 public final class ConsulTestSupport {
@@ -50,7 +51,7 @@ public final class ConsulTestSupport {
     }
 
     /** The {@code consul} route source's status. */
-    public static SourceStatus sourceStatus(GatewayApp gateway) {
+    public static SyncStatus sourceStatus(GatewayApp gateway) {
         return gateway.context().getBeansOfType(RouteSource.class).values().stream().filter(s -> s.id().equals("consul"))
                 .findFirst().orElseThrow().status();
     }

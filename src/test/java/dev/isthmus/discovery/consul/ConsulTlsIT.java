@@ -10,8 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.isthmus.source.SourceStatus;
-import dev.isthmus.source.SourceStatus.State;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.model.SyncStatus.State;
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
@@ -62,7 +62,7 @@ class ConsulTlsIT {
         return GatewayApp.start(null, p);
     }
 
-    private static SourceStatus awaitError(GatewayApp gateway) {
+    private static SyncStatus awaitError(GatewayApp gateway) {
         assertThat(Await.until(Duration.ofSeconds(10), () -> sourceStatus(gateway).lastError() != null)).isTrue();
         return sourceStatus(gateway);
     }
@@ -82,7 +82,7 @@ class ConsulTlsIT {
     @Test
     void aClientCertificateTheAgentDoesNotTrustIsATlsFailure() throws Exception {
         try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "https", "trust.p12", "other-client.p12")) {
-            SourceStatus status = awaitError(gateway);
+            SyncStatus status = awaitError(gateway);
             assertThat(status.state()).isEqualTo(State.STARTING);
             // Under TLS 1.3 the agent refuses the certificate after the client has finished its handshake:
             // the client reads either the agent's alert (a TLS error) or only the connection closing.
@@ -96,7 +96,7 @@ class ConsulTlsIT {
     @Test
     void anAgentCertificateFromAnotherCaIsATlsFailure() throws Exception {
         try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "https", "other-trust.p12", "client.p12")) {
-            SourceStatus status = awaitError(gateway);
+            SyncStatus status = awaitError(gateway);
             assertThat(status.lastError()).startsWith("TLS: ").contains("SSLHandshakeException");
             assertThat(healthErrorKind(gateway)).isEqualTo("tls");
         }
@@ -105,7 +105,7 @@ class ConsulTlsIT {
     @Test
     void plainHttpToTheHttpsPortIsATlsFailureNotAnEmptyCatalog() throws Exception {
         try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "http", null, null)) {
-            SourceStatus status = awaitError(gateway);
+            SyncStatus status = awaitError(gateway);
             assertThat(status.lastError()).startsWith("TLS: ").contains("spring.cloud.consul.scheme=https");
             assertThat(healthErrorKind(gateway)).isEqualTo("tls");
         }

@@ -26,6 +26,7 @@ import dev.isthmus.testsupport.ConsulServer;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.EchoServer.Reply;
 import dev.isthmus.testsupport.GatewayApp;
+import dev.isthmus.compile.policy.LoadBalancing;
 
 import static dev.isthmus.discovery.consul.ConsulTestSupport.millisSince;
 import static dev.isthmus.discovery.consul.ConsulTestSupport.routeStatus;
@@ -152,7 +153,7 @@ class ConsulTagRoutesIT {
         consul.register("broken-1", "broken", "127.0.0.1", b.port(),
                 List.of("isthmus.enable=true", "isthmus.timeout=5 parsecs", "isthmus.precedence=high"), Map.of(), null);
         RouteStatus status = awaitStatus("consul/dc1/broken", s -> !s.accepted());
-        assertThat(status.reason()).isEqualTo("InvalidTag");
+        assertThat(status.reason()).hasToString("InvalidTag");
         assertThat(status.object()).isEqualTo(new ObjectRef(SourceKind.CONSUL, "dc1", "broken"));
         assertThat(status.message()).contains("isthmus.timeout=5 parsecs").contains("isthmus.precedence=high: not a whole number");
         assertThat(get("/broken/").statusCode()).isEqualTo(404);
@@ -222,10 +223,10 @@ class ConsulTagRoutesIT {
         consul.register("first-1", "first", "127.0.0.1", a.port(),
                 List.of("isthmus.enable=true", "isthmus.path=/shared/", "isthmus.precedence=10", "isthmus.lb=least-request"), Map.of(), null);
         consul.register("second-1", "second", "127.0.0.1", b.port(), List.of("isthmus.enable=true", "isthmus.path=/shared/"), Map.of(), null);
-        RouteStatus loser = awaitStatus("consul/dc1/second", s -> "Conflicted".equals(s.reason()));
+        RouteStatus loser = awaitStatus("consul/dc1/second", s -> "Conflicted".equals(s.reason().value()));
         assertThat(loser.message()).contains("consul/dc1/first");
         assertThat(upstream(get("/shared/"))).isEqualTo("a");
-        assertThat(gateway.bean(RouteTableHolder.class).get().route("consul/dc1/first").compiled().loadBalancing().policy())
+        assertThat(gateway.bean(RouteTableHolder.class).get().route("consul/dc1/first").compiled().policy(LoadBalancing.class).policy())
                 .isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
     }
 

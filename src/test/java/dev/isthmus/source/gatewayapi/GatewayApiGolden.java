@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
+import dev.isthmus.config.IsthmusProperties;
 
 /** Reads a golden case's input: the translator's settings and the Kubernetes objects, as kubectl would apply them. */
 final class GatewayApiGolden {
@@ -33,7 +34,7 @@ final class GatewayApiGolden {
         JsonNode s = in.path("settings");
         HashSet<String> secrets = new HashSet<>();
         s.path("tlsSecrets").forEach(n -> secrets.add(n.asText()));
-        GatewayApiSettings settings = new GatewayApiSettings(s.path("controllerName").asText(GatewayApiSettings.DEFAULT_CONTROLLER_NAME),
+        GatewayApiSettings settings = new GatewayApiSettings(s.path("controllerName").asText(IsthmusProperties.GatewayApi.DEFAULT_CONTROLLER_NAME),
                 s.has("httpPort") && !s.get("httpPort").isNull() ? s.get("httpPort").asInt() : null,
                 s.has("httpsPort") && !s.get("httpsPort").isNull() ? s.get("httpsPort").asInt() : null, secrets);
         List<String> addresses = new ArrayList<>();

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.config.IsthmusProperties;
+import dev.isthmus.model.SyncStatus;
+import dev.isthmus.status.GatewayApiStatusWriter;
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
@@ -69,7 +71,7 @@ class GatewayApiSourceIT {
         client.resource(KubeFixtures.slice(NS, "web-1", "web", List.of(KubeFixtures.slicePort("http", upstream.port())),
                 List.of(KubeFixtures.endpoint(address, true, false)))).serverSideApply();
         client.resource(new GatewayClassBuilder().withNewMetadata().withName(CLASS).endMetadata().withNewSpec()
-                .withControllerName(GatewayApiSettings.DEFAULT_CONTROLLER_NAME).endSpec().build()).serverSideApply();
+                .withControllerName(IsthmusProperties.GatewayApi.DEFAULT_CONTROLLER_NAME).endSpec().build()).serverSideApply();
         client.resource(new GatewayBuilder().withNewMetadata().withName("edge").withNamespace(NS).endMetadata().withNewSpec()
                 .withGatewayClassName(CLASS).addNewListener().withName("http").withPort(80).withProtocol("HTTP").endListener().endSpec().build())
                 .serverSideApply();
@@ -139,7 +141,7 @@ class GatewayApiSourceIT {
         }
         for (RouteParentStatus p : r.getStatus().getParents()) {
             for (Condition c : p.getConditions()) {
-                if (type.equals(c.getType()) && p.getControllerName().equals(GatewayApiSettings.DEFAULT_CONTROLLER_NAME)
+                if (type.equals(c.getType()) && p.getControllerName().equals(IsthmusProperties.GatewayApi.DEFAULT_CONTROLLER_NAME)
                         && c.getObservedGeneration().equals(r.getMetadata().getGeneration())) {
                     return c;
                 }
@@ -238,7 +240,7 @@ class GatewayApiSourceIT {
     void theLastRoutesKeepServingWhileTheApiServerIsDown() {
         api.stopApiServer();
         try {
-            assertThat(Await.until(Duration.ofSeconds(20), () -> source().status().state() == SourceStatus.State.DEGRADED))
+            assertThat(Await.until(Duration.ofSeconds(20), () -> source().status().state() == SyncStatus.State.DEGRADED))
                     .as("source DEGRADED while the API server is down").isTrue();
             for (int i = 0; i < 20; i++) {
                 assertThat(change("/good")).isEqualTo("good");
@@ -248,7 +250,7 @@ class GatewayApiSourceIT {
         finally {
             api.startApiServerAgain();
         }
-        assertThat(Await.until(Duration.ofSeconds(60), () -> source().status().state() == SourceStatus.State.SYNCED))
+        assertThat(Await.until(Duration.ofSeconds(60), () -> source().status().state() == SyncStatus.State.SYNCED))
                 .as("SYNCED again once it is back").isTrue();
         route("after", "/after", "back");
         assertThat(KubeFixtures.millisUntil(Duration.ofSeconds(20), () -> change("/after").equals("back")))

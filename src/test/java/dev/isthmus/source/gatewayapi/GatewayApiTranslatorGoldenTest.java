@@ -23,6 +23,8 @@ import dev.isthmus.compile.CompileResult;
 import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.RouteStatus;
+import dev.isthmus.compile.policy.BuiltInPolicies;
+import dev.isthmus.status.CompileVerdicts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,7 +59,7 @@ class GatewayApiTranslatorGoldenTest {
         GatewayApiGolden.Case c = GatewayApiGolden.read(DIR.resolve(name + ".in.yaml"));
 
         GatewayApiTranslation t = new GatewayApiTranslator(c.settings()).translate(c.objects());
-        CompileResult compiled = new RouteCompiler(CompileSettings.DEFAULTS).compile(t.specs(), List.of());
+        CompileResult compiled = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(t.specs(), List.of());
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes", t.specs());

@@ -161,16 +161,16 @@ class ConfigMapRoutesIT {
         String prefix = "configmap/" + NS + "/bad-routes/";
         RouteStatus regex = verdict(prefix + "bad-regex");
         assertThat(regex.accepted()).isFalse();
-        assertThat(regex.reason()).isEqualTo("InvalidPath");
+        assertThat(regex.reason()).hasToString("InvalidPath");
         RouteStatus noMatch = verdict(prefix + "no-match");
-        assertThat(noMatch.reason()).isEqualTo("InvalidSpec");
+        assertThat(noMatch.reason()).hasToString("InvalidSpec");
         assertThat(noMatch.message()).isEqualTo("key good.yaml: routes[2] (no-match): 'match' is required");
         RouteStatus broken = gateway.app.bean(dev.isthmus.runtime.RouteTableHolder.class).get().compileResult().statuses().stream()
                 .filter(s -> s.routeId() == null && s.object().name().equals("bad-routes")).findFirst().orElseThrow();
-        assertThat(broken.reason()).isEqualTo("InvalidDocument");
+        assertThat(broken.reason()).hasToString("InvalidDocument");
         assertThat(broken.message()).startsWith("key broken.yaml: invalid YAML");
         RouteStatus dup = gateway.app.bean(dev.isthmus.runtime.RouteTableHolder.class).get().compileResult().statuses().stream()
-                .filter(s -> "Duplicate".equals(s.reason()) && s.object().name().equals("bad-routes")).findFirst().orElseThrow();
+                .filter(s -> "Duplicate".equals(s.reason().value()) && s.object().name().equals("bad-routes")).findFirst().orElseThrow();
         assertThat(dup.message()).isEqualTo("key z-dup.yaml: route name 'fine' is already used in key good.yaml of this ConfigMap");
         assertThat(gateway.server("/cmbad/dup/x")).as("keys are read in name order: good.yaml's 'fine' came first").isEqualTo("status 404");
 

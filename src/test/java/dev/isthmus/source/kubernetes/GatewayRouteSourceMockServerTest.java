@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.platform.kubernetes.WatchMonitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,12 +89,12 @@ class GatewayRouteSourceMockServerTest {
         assertThat(first.problems()).extracting(SourceProblem::routeId)
                 .containsExactly("gatewayroute/shop/unknown-field", "gatewayroute/shop/unreadable");
         assertThat(first.problems()).allSatisfy(p -> {
-            assertThat(p.reason()).isEqualTo("InvalidSpec");
+            assertThat(p.reason()).hasToString("InvalidSpec");
             assertThat(p.generation()).isEqualTo(1L);
         });
         assertThat(first.problems().get(0).message()).startsWith("spec: ").contains("auth");
         assertThat(first.problems().get(1).message()).startsWith("spec: match.methods[0]");
-        assertThat(source.status().state()).isEqualTo(SourceStatus.State.SYNCED);
+        assertThat(source.status().state()).isEqualTo(SyncStatus.State.SYNCED);
         assertThat(source.status().version()).isEqualTo(first.version()).isNotBlank();
 
         // a status-only change (the status writer's own) pushes nothing

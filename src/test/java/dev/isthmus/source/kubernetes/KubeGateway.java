@@ -15,6 +15,7 @@ import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.GatewayApp;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.status.GatewayRouteStatusWriter;
 
 /** A {@link GatewayApp} with the Kubernetes integration on, and what tests ask of it. */
 final class KubeGateway implements AutoCloseable {

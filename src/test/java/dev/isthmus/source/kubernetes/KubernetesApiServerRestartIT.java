@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.isthmus.discovery.kubernetes.KubernetesServiceRegistry;
-import dev.isthmus.source.SourceStatus;
+import dev.isthmus.model.SyncStatus;
 import dev.isthmus.spec.GatewayRouteStatus;
 import dev.isthmus.testsupport.Await;
 import dev.isthmus.testsupport.EchoServer;
@@ -84,7 +84,7 @@ class KubernetesApiServerRestartIT {
         return s != null && s.observedGeneration() == generation && "True".equals(condition(s, "Accepted").getStatus());
     }
 
-    static SourceStatus.State state() {
+    static SyncStatus.State state() {
         return gateway.app.bean(GatewayRouteSource.class).status().state();
     }
 
@@ -97,16 +97,16 @@ class KubernetesApiServerRestartIT {
         route("service", "/service/", "{service: svc, port: http}");
         assertThat(Await.until(Duration.ofSeconds(10), () -> gateway.server("/before/x").equals("a")
                 && gateway.server("/service/x").equals("svc-1") && accepted("before", 1))).isTrue();
-        assertThat(state()).isEqualTo(SourceStatus.State.SYNCED);
+        assertThat(state()).isEqualTo(SyncStatus.State.SYNCED);
 
         // down: routes and endpoints keep serving, the sources say DEGRADED and why
         api.stopApiServer();
         long downAt = System.nanoTime();
-        assertThat(Await.until(Duration.ofSeconds(15), () -> state() == SourceStatus.State.DEGRADED)).isTrue();
+        assertThat(Await.until(Duration.ofSeconds(15), () -> state() == SyncStatus.State.DEGRADED)).isTrue();
         long degradedAfter = (System.nanoTime() - downAt) / 1_000_000;
-        SourceStatus degraded = gateway.app.bean(GatewayRouteSource.class).status();
+        SyncStatus degraded = gateway.app.bean(GatewayRouteSource.class).status();
         assertThat(degraded.lastError()).contains("lost the watch on gatewayroutes.isthmus.dev");
-        assertThat(gateway.app.bean(ConfigMapRouteSource.class).status().state()).isEqualTo(SourceStatus.State.DEGRADED);
+        assertThat(gateway.app.bean(ConfigMapRouteSource.class).status().state()).isEqualTo(SyncStatus.State.DEGRADED);
         for (int i = 0; i < 20; i++) {
             assertThat(gateway.server("/before/x")).isEqualTo("a");
             assertThat(gateway.server("/service/x")).isEqualTo("svc-1");
@@ -118,7 +118,7 @@ class KubernetesApiServerRestartIT {
         api.startApiServerAgain();
         long restartMillis = (System.nanoTime() - upStart) / 1_000_000;
         long upAt = System.nanoTime();
-        assertThat(Await.until(Duration.ofSeconds(60), () -> state() == SourceStatus.State.SYNCED)).as("resynced").isTrue();
+        assertThat(Await.until(Duration.ofSeconds(60), () -> state() == SyncStatus.State.SYNCED)).as("resynced").isTrue();
         long resumedAfter = (System.nanoTime() - upAt) / 1_000_000;
         System.out.printf("[KubernetesApiServerRestartIT] DEGRADED %d ms after the API server went down; API server restart took %d ms;"
                 + " watch resumed (SYNCED) %d ms after it was back%n", degradedAfter, restartMillis, resumedAfter);

@@ -20,6 +20,7 @@ import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayProcess;
 import dev.isthmus.testsupport.KubeApiServer;
 import dev.isthmus.testsupport.KubeFixtures;
+import dev.isthmus.platform.kubernetes.ReplicaIdentity;
 
 import static dev.isthmus.testsupport.KubeFixtures.condition;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,0 +1,75 @@
+package dev.isthmus.compile;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.isthmus.model.ConditionReason;
+import dev.isthmus.model.RouteSpec;
+import dev.isthmus.model.SourceKind;
+import dev.isthmus.spec.GatewayRouteSpec;
+
+/**
+ * Turns one authored route into a {@link CompiledRoute}, or explains every reason it cannot: the
+ * match ({@link MatchCompiler}), the action (backends by {@link BackendCompiler}, or a redirect by
+ * {@link RedirectCompiler}) and one {@link PolicyCompiler} per policy, all reporting to one
+ * {@link Problems}. Everything the CRD schema checks is checked again here, because the file,
+ * ConfigMap and Consul sources have no API server in front of them.
+ */
+final class RouteTranslator {
+
+    /** The outcome for one route: its IR, or its problems. */
+    record Outcome(CompiledRoute route, List<Problem> problems, List<String> warnings) {
+    }
+
+    private final CompileSettings settings;
+    private final List<PolicyCompiler<?>> policies;
+
+    RouteTranslator(CompileSettings settings, List<PolicyCompiler<?>> policies) {
+        this.settings = settings;
+        this.policies = List.copyOf(policies);
+    }
+
+    Outcome translate(RouteSpec route) {
+        Problems p = new Problems();
+        GatewayRouteSpec s = route.spec();
+        SourceKind kind = route.provenance().object().kind();
+        String namespace = kind == SourceKind.GATEWAY_ROUTE || kind == SourceKind.CONFIG_MAP
+                ? route.provenance().object().namespace() : settings.defaultNamespace();
+
+        RequestMatch match = MatchCompiler.compile(s, p);
+        boolean hasBackends = s.backends() != null && !s.backends().isEmpty();
+        boolean redirect = s.redirect() != null;
+        if (hasBackends == redirect) {
+            p.fail(ConditionReason.INVALID_SPEC, "exactly one of backends or redirect is required");
+        }
+        List<WeightedBackend> backends = hasBackends ? BackendCompiler.backends(p, s.backends(), namespace) : List.of();
+        RouteAction.Redirect redirectAction = redirect ? RedirectCompiler.compile(s.redirect(), match.path(), p) : null;
+        CompileContext context = new CompileContext(s, namespace, match.path(), p);
+        List<RoutePolicy> routeWide = new ArrayList<>();
+        List<RoutePolicy> forwardOnly = new ArrayList<>();
+        for (PolicyCompiler<?> unit : policies) {
+            if (redirect && unit.scope() == PolicyCompiler.Scope.FORWARD) {
+                if (unit.declared(s)) {
+                    if (unit.rejectedOnRedirect()) {
+                        p.fail(ConditionReason.INVALID_REDIRECT, "a redirect route cannot have " + unit.name()
+                                + ": it never reaches a backend");
+                    }
+                    else {
+                        p.warn(unit.name() + " has no effect on a redirect route");
+                    }
+                }
+                continue;
+            }
+            RoutePolicy policy = unit.compile(context);
+            if (policy != null) {
+                (unit.scope() == PolicyCompiler.Scope.ROUTE ? routeWide : forwardOnly).add(policy);
+            }
+        }
+        RouteAction action = redirect ? redirectAction : new RouteAction.Forward(backends, new Policies(forwardOnly));
+        if (!p.isEmpty()) {
+            return new Outcome(null, p.list(), p.warnings());
+        }
+        return new Outcome(new CompiledRoute(route.id(), route.name(), route.provenance(), s.precedence() == null ? 0 : s.precedence(),
+                match, action, new Policies(routeWide)), List.of(), p.warnings());
+    }
+}

@@ -1,0 +1,34 @@
+package dev.isthmus.compile.policy;
+
+import java.util.List;
+
+import dev.isthmus.compile.PolicyCompiler;
+
+/**
+ * The route policies Isthmus ships, in the order a runtime applies them: route-wide ones first
+ * (WebSocket guard, rate limit, CORS), then the forward-only ones, request side to response
+ * side (header edits, Host, forwarded headers, rewrite, response headers, mirror, deadline, retries, circuit
+ * breaker), then balancing. A new policy adds its unit here.
+ */
+public final class BuiltInPolicies {
+
+    private BuiltInPolicies() {
+    }
+
+    public static List<PolicyCompiler<?>> compilers() {
+        return List.of(
+                new WebsocketPolicy.Compiler(),
+                new RateLimitPolicy.Compiler(),
+                new CorsPolicy.Compiler(),
+                RequestHeaders.compiler(),
+                new HostHeader.Compiler(),
+                new ForwardedHeadersPolicy.Compiler(),
+                new PathRewrite.Compiler(),
+                ResponseHeaders.compiler(),
+                new MirrorPolicy.Compiler(),
+                new Timeouts.Compiler(),
+                new RetryPolicy.Compiler(),
+                new CircuitBreakerPolicy.Compiler(),
+                new LoadBalancing.Compiler());
+    }
+}

@@ -1,0 +1,110 @@
+package dev.isthmus.config;
+
+import java.util.List;
+
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
+import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.context.annotation.Bean;
+
+import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.compile.CompileSettings;
+import dev.isthmus.discovery.CompositeServiceResolver;
+import dev.isthmus.discovery.ConcurrencyLimiter;
+import dev.isthmus.discovery.IsthmusDiscoveryClient;
+import dev.isthmus.discovery.OutlierDetector;
+import dev.isthmus.discovery.ServiceRegistry;
+import dev.isthmus.discovery.ServiceResolver;
+import dev.isthmus.runtime.filter.BackendSelectionFilter;
+import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
+import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
+
+/**
+ * From a compiled backend to an upstream connection: the composite resolver over whichever
+ * registries are enabled ({@code isthmus.discovery.policy}), passive health checking, the
+ * per-upstream bulkhead, instance selection and the routing filter. Before
+ * {@link GatewayAutoConfiguration}, whose routing filter is switched off in application.yaml and
+ * replaced here.
+ */
+@AutoConfiguration(before = GatewayAutoConfiguration.class)
+@EnableConfigurationProperties(IsthmusProperties.class)
+public class UpstreamAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    OutlierDetector outlierDetector(IsthmusProperties properties) {
+        var u = properties.getUpstream();
+        return new OutlierDetector(u.getConsecutiveFailures(), u.getBaseEjectionTime(), u.getMaxEjectionPercent());
+    }
+
+    /**
+     * Kubernetes and Consul registries are beans of their own auto-configurations when enabled;
+     * the composite resolver picks between them by {@code isthmus.discovery.policy}.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    CompositeServiceResolver serviceResolver(IsthmusProperties properties, ObjectProvider<ServiceRegistry> registries) {
+        ServiceRegistry kubernetes = null;
+        ServiceRegistry consul = null;
+        for (ServiceRegistry r : registries.orderedStream().toList()) {
+            if (r.kind() == BackendTarget.Registry.KUBERNETES) {
+                kubernetes = r;
+            }
+            else if (r.kind() == BackendTarget.Registry.CONSUL) {
+                consul = r;
+            }
+        }
+        return new CompositeServiceResolver(properties.getDiscovery().getPolicy(), kubernetes, consul);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    IsthmusDiscoveryClient isthmusDiscoveryClient(CompositeServiceResolver resolver, CompileSettings settings) {
+        return new IsthmusDiscoveryClient(resolver, settings.defaultNamespace());
+    }
+
+    @Bean
+    ReactiveDiscoveryClient isthmusReactiveDiscoveryClient(IsthmusDiscoveryClient client) {
+        return client.reactive();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ConcurrencyLimiter upstreamConcurrencyLimiter(IsthmusProperties properties) {
+        return new ConcurrencyLimiter(properties.getUpstream().getMaxConcurrentRequests());
+    }
+
+    @Bean
+    BackendSelectionFilter backendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers, ConcurrencyLimiter bulkhead) {
+        return new BackendSelectionFilter(resolver, outliers, bulkhead);
+    }
+
+    /** Replaces Spring Cloud Gateway's routing filter (disabled in application.yaml) to add idle timeouts. */
+    @Bean
+    IdleTimeoutNettyRoutingFilter routingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+            HttpClientProperties properties) {
+        return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties);
+    }
+
+    /** X-Forwarded-* and Forwarded to upstreams, from the trusted client address. */
+    @Bean
+    UpstreamForwardedHeadersFilter upstreamForwardedHeadersFilter() {
+        return new UpstreamForwardedHeadersFilter();
+    }
+
+    /** Spring Cloud Gateway registers it only with its own routing filter enabled. */
+    @Bean
+    @ConditionalOnMissingBean
+    NettyWriteResponseFilter nettyWriteResponseFilter(GatewayProperties properties, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+        return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.isthmus.model;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * The reasons of a route's conditions, as Kubernetes names them (CamelCase, machine-readable):
+ * user-facing contract in {@code kubectl get gr -o yaml}, ConfigMap Events, {@code /actuator/routes}
+ * and alerts. A route with several problems reports each with its own reason; the condition's
+ * reason is the first one's (docs/routes.md, "Status and reasons").
+ */
+public enum ConditionReason {
+    /** Accepted: the route is served. */
+    ACCEPTED("Accepted"),
+    /** The spec as a whole: a required field missing, mutually exclusive fields, unreadable YAML of one entry. */
+    INVALID_SPEC("InvalidSpec"),
+    /** A routes document (a ConfigMap key) that is not a routes document at all. */
+    INVALID_DOCUMENT("InvalidDocument"),
+    /** A Consul service's {@code isthmus.*} tags. */
+    INVALID_TAG("InvalidTag"),
+    INVALID_HOST("InvalidHost"),
+    INVALID_PATH("InvalidPath"),
+    /** Method, header and query-parameter predicates. */
+    INVALID_MATCH("InvalidMatch"),
+    INVALID_BACKEND("InvalidBackend"),
+    INVALID_REDIRECT("InvalidRedirect"),
+    INVALID_REWRITE("InvalidRewrite"),
+    INVALID_HEADERS("InvalidHeaders"),
+    /** A route policy: timeouts, retries, circuit breaker, balancing, rate limit, CORS, mirror. */
+    INVALID_POLICY("InvalidPolicy"),
+    /** Another route has the same id (or the same name in one document or ConfigMap). */
+    DUPLICATE("Duplicate"),
+    /** Another route with the same hosts and match takes priority on every host. */
+    CONFLICTED("Conflicted"),
+    /** ResolvedRefs: every backend has instances. */
+    RESOLVED_REFS("ResolvedRefs"),
+    /** ResolvedRefs: some service backend has no routable instance. */
+    BACKEND_NOT_FOUND("BackendNotFound"),
+    /** ResolvedRefs of a route that is not accepted: nothing was resolved. */
+    NOT_ACCEPTED("NotAccepted");
+
+    private final String value;
+
+    ConditionReason(String value) {
+        this.value = value;
+    }
+
+    /** The name as written in conditions and Events: {@code InvalidPath}. */
+    @JsonValue
+    public String value() {
+        return value;
+    }
+
+    @JsonCreator
+    public static ConditionReason of(String value) {
+        for (ConditionReason r : values()) {
+            if (r.value.equals(value)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown condition reason '" + value + "'");
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

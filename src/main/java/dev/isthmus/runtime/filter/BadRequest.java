@@ -1,0 +1,32 @@
+package dev.isthmus.runtime.filter;
+
+import java.nio.charset.StandardCharsets;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The gateway's own answer to a request it refuses before any routing: plain text, the status's
+ * reason phrase, then why.
+ */
+final class BadRequest {
+
+    private BadRequest() {
+    }
+
+    static Mono<Void> answer(ServerWebExchange exchange, String reason) {
+        return answer(exchange, HttpStatus.BAD_REQUEST, reason);
+    }
+
+    static Mono<Void> answer(ServerWebExchange exchange, HttpStatus status, String reason) {
+        exchange.getResponse().setStatusCode(status);
+        exchange.getResponse().getHeaders().setContentType(MediaType.TEXT_PLAIN);
+        DataBuffer body = exchange.getResponse().bufferFactory().wrap((status.getReasonPhrase() + ": " + reason + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return exchange.getResponse().writeWith(Mono.just(body));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.isthmus.config;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A bad isthmus.* value stops start-up, naming the property and the rule. */
+class IsthmusPropertiesValidationTest {
+
+    final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class, FileSourceAutoConfiguration.class));
+
+    @Test
+    void theDefaultsAreValid() {
+        runner.run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(IsthmusProperties.class));
+    }
+
+    @Test
+    void aBadValueFailsStartUpWithThePropertyName() {
+        assertThat(startupReport("isthmus.upstream.max-ejection-percent=150")).contains("Property: isthmus.upstream.maxEjectionPercent")
+                .contains("Value: \"150\"").contains("must be less than or equal to 100");
+        assertThat(startupReport("isthmus.consul.wait=11m")).contains("Property: isthmus.consul.wait");
+        assertThat(startupReport("isthmus.rate-limit.max-keys=0")).contains("Property: isthmus.rateLimit.maxKeys");
+        assertThat(startupReport("isthmus.file.path= ")).contains("Property: isthmus.file.path");
+    }
+
+    /** What Spring Boot prints when start-up fails: its failure analysis of the exception. */
+    private String startupReport(String property) {
+        FailureAnalyzer analyzer;
+        try {
+            analyzer = bindValidationFailureAnalyzer();
+        }
+        catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        String[] report = new String[1];
+        runner.withPropertyValues(property).run(ctx -> {
+            assertThat(ctx).hasFailed();
+            FailureAnalysis analysis = analyzer.analyze(ctx.getStartupFailure());
+            assertThat(analysis).as("a binding validation failure for %s", property).isNotNull();
+            report[0] = analysis.getDescription();
+        });
+        return report[0];
+    }
+
+    /** Spring Boot's analyzer for these failures (package-private; registered in its spring.factories). */
+    private static FailureAnalyzer bindValidationFailureAnalyzer() throws Exception {
+        var constructor = Class.forName("org.springframework.boot.diagnostics.analyzer.BindValidationFailureAnalyzer")
+                .getDeclaredConstructor();
+        constructor.setAccessible(true);
+        return (FailureAnalyzer) constructor.newInstance();
+    }
+}
