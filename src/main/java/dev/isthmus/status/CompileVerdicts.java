@@ -13,10 +13,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.source.gatewayapi.GatewayConditions;
+import dev.isthmus.source.gatewayapi.GatewayReason;
 
 import static dev.isthmus.source.gatewayapi.GatewayConditions.ACCEPTED;
 import static dev.isthmus.source.gatewayapi.GatewayConditions.PARTIALLY_INVALID;
-import static dev.isthmus.source.gatewayapi.GatewayConditions.REASON_UNSUPPORTED_VALUE;
 
 /**
  * Folds the compile step's verdicts on an HTTPRoute's Isthmus routes into its status: what the
@@ -57,12 +57,12 @@ public final class CompileVerdicts {
             if (accepted != null && "True".equals(accepted.getStatus())) {
                 Long gen = accepted.getObservedGeneration();
                 if (served == 0) {
-                    conditions.set(conditions.indexOf(accepted), GatewayConditions.condition(ACCEPTED, false, REASON_UNSUPPORTED_VALUE, message, gen));
+                    conditions.set(conditions.indexOf(accepted), GatewayConditions.condition(ACCEPTED, false, GatewayReason.UNSUPPORTED_VALUE, message, gen));
                 }
                 else {
                     Condition partly = conditions.stream().filter(c -> PARTIALLY_INVALID.equals(c.getType())).findFirst().orElse(null);
                     String text = partly == null ? "rules not served: " + message : partly.getMessage() + "; " + message;
-                    Condition replacement = GatewayConditions.condition(PARTIALLY_INVALID, true, REASON_UNSUPPORTED_VALUE, text, gen);
+                    Condition replacement = GatewayConditions.condition(PARTIALLY_INVALID, true, GatewayReason.UNSUPPORTED_VALUE, text, gen);
                     if (partly == null) {
                         conditions.add(replacement);
                     }

@@ -26,12 +26,12 @@ final class BackendResolver {
     static final String CONSUL_SERVICE = "ConsulService";
 
     /** A resolved reference: the Isthmus service string and port, or the reason it may not be used. */
-    record Resolved(String service, String port, String reason, String message) {
+    record Resolved(String service, String port, GatewayReason reason, String message) {
         boolean ok() {
             return reason == null;
         }
 
-        static Resolved invalid(String reason, String message) {
+        static Resolved invalid(GatewayReason reason, String message) {
             return new Resolved(null, null, reason, message);
         }
     }
@@ -54,36 +54,36 @@ final class BackendResolver {
         String ns = namespace == null || namespace.isEmpty() ? routeNamespace : namespace;
         if (ISTHMUS_GROUP.equals(g) && CONSUL_SERVICE.equals(k)) {
             if (namespace != null && !namespace.isEmpty()) {
-                return Resolved.invalid(GatewayConditions.REASON_INVALID_KIND, "ConsulService " + name
+                return Resolved.invalid(GatewayReason.INVALID_KIND, "ConsulService " + name
                         + ": Consul services have no namespace; leave backendRef.namespace out");
             }
             return new Resolved("consul:" + name, null, null, null);
         }
         if (!g.isEmpty() || !"Service".equals(k)) {
-            return Resolved.invalid(GatewayConditions.REASON_INVALID_KIND, "backendRef " + (g.isEmpty() ? "" : g + "/") + k + " " + ns + "/"
+            return Resolved.invalid(GatewayReason.INVALID_KIND, "backendRef " + (g.isEmpty() ? "" : g + "/") + k + " " + ns + "/"
                     + name + ": Isthmus routes to core Services and to " + ISTHMUS_GROUP + "/" + CONSUL_SERVICE);
         }
         if (!grants.permits(GROUP, HTTP_ROUTE, routeNamespace, "", "Service", ns, name)) {
-            return Resolved.invalid(GatewayConditions.REASON_REF_NOT_PERMITTED, "backendRef Service " + ns + "/" + name
+            return Resolved.invalid(GatewayReason.REF_NOT_PERMITTED, "backendRef Service " + ns + "/" + name
                     + ": no ReferenceGrant in namespace " + ns + " allows HTTPRoutes of namespace " + routeNamespace);
         }
         Service service = services.get(ns + "/" + name);
         if (service == null) {
-            return Resolved.invalid(GatewayConditions.REASON_BACKEND_NOT_FOUND, "backendRef Service " + ns + "/" + name + " does not exist");
+            return Resolved.invalid(GatewayReason.BACKEND_NOT_FOUND, "backendRef Service " + ns + "/" + name + " does not exist");
         }
         if (port == null) {
-            return Resolved.invalid(GatewayConditions.REASON_UNSUPPORTED_VALUE, "backendRef Service " + ns + "/" + name + ": port is required");
+            return Resolved.invalid(GatewayReason.UNSUPPORTED_VALUE, "backendRef Service " + ns + "/" + name + ": port is required");
         }
         boolean hasPort = service.getSpec() != null && service.getSpec().getPorts() != null
                 && service.getSpec().getPorts().stream().map(ServicePort::getPort).anyMatch(p -> Objects.equals(p, port));
         if (!hasPort) {
-            return Resolved.invalid(GatewayConditions.REASON_BACKEND_NOT_FOUND, "backendRef Service " + ns + "/" + name + " has no port " + port);
+            return Resolved.invalid(GatewayReason.BACKEND_NOT_FOUND, "backendRef Service " + ns + "/" + name + " has no port " + port);
         }
         return new Resolved("k8s:" + ns + "/" + name, String.valueOf(port), null, null);
     }
 
     /** The backend that answers 500 in the place of one that may not be used. */
     static String unavailable(Resolved r) {
-        return BackendTarget.Unavailable.PREFIX + r.reason();
+        return BackendTarget.Unavailable.PREFIX + r.reason().value();
     }
 }

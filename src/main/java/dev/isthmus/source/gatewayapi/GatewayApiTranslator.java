@@ -82,9 +82,9 @@ public final class GatewayApiTranslator {
     static final class ListenerState {
         final Gateway gateway;
         final Listener listener;
-        String acceptedReason;
+        GatewayReason acceptedReason;
         String acceptedMessage;
-        String refsReason;
+        GatewayReason refsReason;
         final List<String> refsMessages = new ArrayList<>();
         final List<RouteGroupKind> supportedKinds = new ArrayList<>();
         boolean admitsHttpRoutes;
@@ -113,7 +113,7 @@ public final class GatewayApiTranslator {
             return h == null || h.isEmpty() ? null : h;
         }
 
-        void refsProblem(String reason, String message) {
+        void refsProblem(GatewayReason reason, String message) {
             if (refsReason == null) {
                 refsReason = reason;
             }
@@ -128,7 +128,7 @@ public final class GatewayApiTranslator {
             if (c.getSpec() != null && settings.controllerName().equals(c.getSpec().getControllerName())) {
                 served.add(c.getMetadata().getName());
                 classStatuses.put(c.getMetadata().getName(), new GatewayClassStatusBuilder().withConditions(condition(ACCEPTED, true,
-                        GatewayConditions.REASON_ACCEPTED, "served by " + settings.controllerName(), c.getMetadata().getGeneration())).build());
+                        GatewayReason.ACCEPTED, "served by " + settings.controllerName(), c.getMetadata().getGeneration())).build());
             }
         }
         ReferenceGrants grants = new ReferenceGrants(in.grants());
@@ -187,18 +187,18 @@ public final class GatewayApiTranslator {
             specs.addAll(result.specs());
             routeIds.put(key(route), result.specs().stream().map(RouteSpec::id).toList());
             Condition resolved = result.refsReason() == null
-                    ? condition(RESOLVED_REFS, true, GatewayConditions.REASON_RESOLVED_REFS, "", generation(route))
+                    ? condition(RESOLVED_REFS, true, GatewayReason.RESOLVED_REFS, "", generation(route))
                     : condition(RESOLVED_REFS, false, result.refsReason(), String.join("; ", result.refsMessages()), generation(route));
             List<RouteParentStatus> withRefs = new ArrayList<>();
             for (RouteParentStatus p : parents) {
                 List<Condition> conditions = new ArrayList<>(p.getConditions());
                 Condition accepted = conditions.get(0);
                 if ("True".equals(accepted.getStatus()) && result.specs().isEmpty() && !result.ruleProblems().isEmpty()) {
-                    conditions.set(0, condition(ACCEPTED, false, GatewayConditions.REASON_UNSUPPORTED_VALUE,
+                    conditions.set(0, condition(ACCEPTED, false, GatewayReason.UNSUPPORTED_VALUE,
                             String.join("; ", result.ruleProblems()), generation(route)));
                 }
                 else if ("True".equals(accepted.getStatus()) && !result.ruleProblems().isEmpty()) {
-                    conditions.add(condition(GatewayConditions.PARTIALLY_INVALID, true, GatewayConditions.REASON_UNSUPPORTED_VALUE,
+                    conditions.add(condition(GatewayConditions.PARTIALLY_INVALID, true, GatewayReason.UNSUPPORTED_VALUE,
                             "rules not served: " + String.join("; ", result.ruleProblems()), generation(route)));
                 }
                 conditions.add(1, resolved);
@@ -229,29 +229,29 @@ public final class GatewayApiTranslator {
             switch (protocol) {
                 case "HTTP" -> {
                     if (settings.httpPort() == null) {
-                        s.acceptedReason = GatewayConditions.REASON_PORT_UNAVAILABLE;
+                        s.acceptedReason = GatewayReason.PORT_UNAVAILABLE;
                         s.acceptedMessage = "this Isthmus deployment serves no plain HTTP (its gateway port terminates TLS)";
                     }
                     else if (port != settings.httpPort()) {
-                        s.acceptedReason = GatewayConditions.REASON_PORT_UNAVAILABLE;
+                        s.acceptedReason = GatewayReason.PORT_UNAVAILABLE;
                         s.acceptedMessage = "port " + port + ": this Isthmus deployment serves HTTP on port " + settings.httpPort()
                                 + " only (its Service's http port)";
                     }
                 }
                 case "HTTPS" -> {
                     if (settings.httpsPort() == null) {
-                        s.acceptedReason = GatewayConditions.REASON_PORT_UNAVAILABLE;
+                        s.acceptedReason = GatewayReason.PORT_UNAVAILABLE;
                         s.acceptedMessage = "this Isthmus deployment serves no HTTPS (tls.enabled is off)";
                     }
                     else if (port != settings.httpsPort()) {
-                        s.acceptedReason = GatewayConditions.REASON_PORT_UNAVAILABLE;
+                        s.acceptedReason = GatewayReason.PORT_UNAVAILABLE;
                         s.acceptedMessage = "port " + port + ": this Isthmus deployment serves HTTPS on port " + settings.httpsPort()
                                 + " only (its Service's https port)";
                     }
                     certificates(s, grants);
                 }
                 default -> {
-                    s.acceptedReason = GatewayConditions.REASON_UNSUPPORTED_PROTOCOL;
+                    s.acceptedReason = GatewayReason.UNSUPPORTED_PROTOCOL;
                     s.acceptedMessage = "protocol " + protocol + " is not supported: Isthmus serves HTTP and HTTPS listeners";
                 }
             }
@@ -263,13 +263,13 @@ public final class GatewayApiTranslator {
     private void certificates(ListenerState s, ReferenceGrants grants) {
         String gatewayNamespace = s.gateway.getMetadata().getNamespace();
         if (s.listener.getTls() != null && "Passthrough".equals(s.listener.getTls().getMode())) {
-            s.acceptedReason = GatewayConditions.REASON_UNSUPPORTED_PROTOCOL;
+            s.acceptedReason = GatewayReason.UNSUPPORTED_PROTOCOL;
             s.acceptedMessage = "TLS mode Passthrough is not supported: Isthmus terminates TLS";
             return;
         }
         List<SecretObjectReference> refs = s.listener.getTls() == null ? List.of() : nonNull(s.listener.getTls().getCertificateRefs());
         if (refs.isEmpty()) {
-            s.refsProblem(GatewayConditions.REASON_INVALID_CERTIFICATE_REF, "an HTTPS listener needs tls.certificateRefs");
+            s.refsProblem(GatewayReason.INVALID_CERTIFICATE_REF, "an HTTPS listener needs tls.certificateRefs");
             return;
         }
         for (SecretObjectReference ref : refs) {
@@ -278,15 +278,15 @@ public final class GatewayApiTranslator {
             String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? gatewayNamespace : ref.getNamespace();
             String name = namespace + "/" + ref.getName();
             if (!group.isEmpty() || !"Secret".equals(kind)) {
-                s.refsProblem(GatewayConditions.REASON_INVALID_CERTIFICATE_REF, "certificateRef " + (group.isEmpty() ? "" : group + "/")
+                s.refsProblem(GatewayReason.INVALID_CERTIFICATE_REF, "certificateRef " + (group.isEmpty() ? "" : group + "/")
                         + kind + " " + name + ": only core Secrets are supported");
             }
             else if (!grants.permits(GROUP, GATEWAY, gatewayNamespace, "", "Secret", namespace, ref.getName())) {
-                s.refsProblem(GatewayConditions.REASON_REF_NOT_PERMITTED, "certificateRef Secret " + name
+                s.refsProblem(GatewayReason.REF_NOT_PERMITTED, "certificateRef Secret " + name
                         + ": no ReferenceGrant in namespace " + namespace + " allows Gateways of namespace " + gatewayNamespace);
             }
             else if (!settings.tlsSecrets().contains(name)) {
-                s.refsProblem(GatewayConditions.REASON_INVALID_CERTIFICATE_REF, "certificateRef Secret " + name
+                s.refsProblem(GatewayReason.INVALID_CERTIFICATE_REF, "certificateRef Secret " + name
                         + " is not among the certificates this Isthmus deployment serves " + settings.tlsSecrets()
                         + " (it reads no Secrets: list it in the chart's tls.certificates)");
             }
@@ -307,7 +307,7 @@ public final class GatewayApiTranslator {
                 s.supportedKinds.add(httpRouteKind());
             }
             else {
-                s.refsProblem(GatewayConditions.REASON_INVALID_ROUTE_KINDS, "route kind " + group + "/" + k.getKind()
+                s.refsProblem(GatewayReason.INVALID_ROUTE_KINDS, "route kind " + group + "/" + k.getKind()
                         + " is not supported: Isthmus serves HTTPRoutes");
             }
         }
@@ -322,14 +322,14 @@ public final class GatewayApiTranslator {
         List<ListenerStatus> ls = new ArrayList<>();
         for (ListenerState s : listeners) {
             List<Condition> c = new ArrayList<>();
-            c.add(s.accepted() ? condition(ACCEPTED, true, GatewayConditions.REASON_ACCEPTED, "", gen)
+            c.add(s.accepted() ? condition(ACCEPTED, true, GatewayReason.ACCEPTED, "", gen)
                     : condition(ACCEPTED, false, s.acceptedReason, s.acceptedMessage, gen));
-            c.add(s.resolved() ? condition(RESOLVED_REFS, true, GatewayConditions.REASON_RESOLVED_REFS, "", gen)
+            c.add(s.resolved() ? condition(RESOLVED_REFS, true, GatewayReason.RESOLVED_REFS, "", gen)
                     : condition(RESOLVED_REFS, false, s.refsReason, String.join("; ", s.refsMessages), gen));
-            c.add(s.programmed() ? condition(PROGRAMMED, true, GatewayConditions.REASON_PROGRAMMED, "", gen)
-                    : condition(PROGRAMMED, false, GatewayConditions.REASON_INVALID, "not served: "
+            c.add(s.programmed() ? condition(PROGRAMMED, true, GatewayReason.PROGRAMMED, "", gen)
+                    : condition(PROGRAMMED, false, GatewayReason.INVALID, "not served: "
                             + (s.accepted() ? String.join("; ", s.refsMessages) : s.acceptedMessage), gen));
-            c.add(condition(CONFLICTED, false, GatewayConditions.REASON_NO_CONFLICTS, "", gen));
+            c.add(condition(CONFLICTED, false, GatewayReason.NO_CONFLICTS, "", gen));
             ls.add(new ListenerStatusBuilder().withName(s.listener.getName()).withAttachedRoutes(s.attached)
                     .withSupportedKinds(s.supportedKinds).withConditions(c).build());
         }
@@ -339,24 +339,24 @@ public final class GatewayApiTranslator {
         List<String> unsupported = nonNull(g.getSpec().getAddresses()).stream().map(a -> a.getValue())
                 .filter(v -> v != null && !addresses.contains(v)).toList();
         if (!unsupported.isEmpty()) {
-            conditions.add(condition(ACCEPTED, false, GatewayConditions.REASON_UNSUPPORTED_ADDRESS, "spec.addresses " + unsupported
+            conditions.add(condition(ACCEPTED, false, GatewayReason.UNSUPPORTED_ADDRESS, "spec.addresses " + unsupported
                     + ": a Gateway gets the addresses of the Isthmus deployment's Service " + addresses + ", it cannot ask for others", gen));
         }
         else if (!listeners.isEmpty() && listeners.stream().noneMatch(ListenerState::accepted)) {
-            conditions.add(condition(ACCEPTED, false, GatewayConditions.REASON_LISTENERS_NOT_VALID, "no listener can be served", gen));
+            conditions.add(condition(ACCEPTED, false, GatewayReason.LISTENERS_NOT_VALID, "no listener can be served", gen));
         }
         else {
-            conditions.add(condition(ACCEPTED, true, GatewayConditions.REASON_ACCEPTED, "", gen));
+            conditions.add(condition(ACCEPTED, true, GatewayReason.ACCEPTED, "", gen));
         }
         if (addresses.isEmpty()) {
-            conditions.add(condition(PROGRAMMED, false, GatewayConditions.REASON_ADDRESS_NOT_ASSIGNED,
+            conditions.add(condition(PROGRAMMED, false, GatewayReason.ADDRESS_NOT_ASSIGNED,
                     "the Isthmus deployment's Service has no address yet", gen));
         }
         else if (!anyListener || !unsupported.isEmpty()) {
-            conditions.add(condition(PROGRAMMED, false, GatewayConditions.REASON_INVALID, "no listener is programmed", gen));
+            conditions.add(condition(PROGRAMMED, false, GatewayReason.INVALID, "no listener is programmed", gen));
         }
         else {
-            conditions.add(condition(PROGRAMMED, true, GatewayConditions.REASON_PROGRAMMED, "", gen));
+            conditions.add(condition(PROGRAMMED, true, GatewayReason.PROGRAMMED, "", gen));
         }
         return new GatewayStatusBuilder().withAddresses(statusAddresses).withConditions(conditions).withListeners(ls).build();
     }
@@ -396,13 +396,13 @@ public final class GatewayApiTranslator {
                     ? "listener " + ref.getSectionName() + " on port " + ref.getPort()
                     : ref.getSectionName() != null ? "listener " + ref.getSectionName() : ref.getPort() != null ? "listener on port " + ref.getPort()
                             : "listener";
-            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayConditions.REASON_NO_MATCHING_PARENT,
+            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayReason.NO_MATCHING_PARENT,
                     "Gateway " + namespace + "/" + ref.getName() + " has no " + what, gen), List.of());
         }
         List<ListenerState> allowed = selected.stream().filter(l -> l.admitsHttpRoutes)
                 .filter(l -> admits(l, routeNamespace, namespaceLabels)).toList();
         if (allowed.isEmpty()) {
-            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayConditions.REASON_NOT_ALLOWED_BY_LISTENERS,
+            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayReason.NOT_ALLOWED_BY_LISTENERS,
                     "no listener of Gateway " + namespace + "/" + ref.getName() + " admits HTTPRoutes from namespace " + routeNamespace
                             + " (allowedRoutes)", gen), List.of());
         }
@@ -411,17 +411,17 @@ public final class GatewayApiTranslator {
                 .filter(l -> effectiveHostnames(l.hostname(), hostnames) == null || !effectiveHostnames(l.hostname(), hostnames).isEmpty())
                 .toList();
         if (matching.isEmpty()) {
-            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayConditions.REASON_NO_MATCHING_LISTENER_HOSTNAME,
+            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayReason.NO_MATCHING_LISTENER_HOSTNAME,
                     "hostnames " + hostnames + " intersect no listener hostname of Gateway " + namespace + "/" + ref.getName(), gen), List.of());
         }
         matching.forEach(l -> l.attached++);
         List<ListenerState> programmed = matching.stream().filter(ListenerState::programmed).toList();
         if (programmed.isEmpty()) {
-            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayConditions.REASON_NO_MATCHING_PARENT,
+            return new Attachment(statusRef, condition(ACCEPTED, false, GatewayReason.NO_MATCHING_PARENT,
                     "the listeners it attaches to are not programmed (see Gateway " + namespace + "/" + ref.getName() + " status)", gen),
                     List.of());
         }
-        return new Attachment(statusRef, condition(ACCEPTED, true, GatewayConditions.REASON_ACCEPTED, "", gen), programmed);
+        return new Attachment(statusRef, condition(ACCEPTED, true, GatewayReason.ACCEPTED, "", gen), programmed);
     }
 
     private static boolean admits(ListenerState l, String routeNamespace, Map<String, Map<String, String>> namespaceLabels) {

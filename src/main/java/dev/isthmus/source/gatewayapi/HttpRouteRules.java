@@ -64,7 +64,7 @@ final class HttpRouteRules {
      * @param refsReason the first reason ResolvedRefs is False, null when every reference resolved
      * @param ruleProblems one message per rule left out
      */
-    record Result(List<RouteSpec> specs, String refsReason, List<String> refsMessages, List<String> ruleProblems) {
+    record Result(List<RouteSpec> specs, GatewayReason refsReason, List<String> refsMessages, List<String> ruleProblems) {
     }
 
     private final BackendResolver backends;
@@ -85,7 +85,7 @@ final class HttpRouteRules {
         Provenance provenance = new Provenance(ref, GatewayApiTranslator.generation(route), created);
         List<RouteSpec> specs = new ArrayList<>();
         List<String> refsMessages = new ArrayList<>();
-        String[] refsReason = new String[1];
+        GatewayReason[] refsReason = new GatewayReason[1];
         List<String> ruleProblems = new ArrayList<>();
         List<HTTPRouteRule> rules = nonNull(route.getSpec().getRules());
         for (int i = 0; i < rules.size(); i++) {
