@@ -7,6 +7,7 @@ import dev.isthmus.compile.ownership.BackendAdmission;
 import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.RouteSpec;
+import dev.isthmus.model.SourceKind;
 import dev.isthmus.spec.GatewayRouteSpec;
 
 /**
@@ -46,7 +47,8 @@ final class RouteTranslator {
         if (hasBackends == redirect) {
             p.fail(ConditionReason.INVALID_SPEC, "exactly one of backends or redirect is required");
         }
-        List<WeightedBackend> backends = hasBackends ? BackendCompiler.backends(p, s.backends(), admission) : List.of();
+        List<WeightedBackend> backends = hasBackends
+                ? BackendCompiler.backends(p, s.backends(), admission, route.provenance().kind() == SourceKind.HTTP_ROUTE) : List.of();
         RouteAction.Redirect redirectAction = redirect ? RedirectCompiler.compile(s.redirect(), match.path(), p) : null;
         CompileContext context = new CompileContext(s, admission, match.path(), p);
         List<RoutePolicy> routeWide = new ArrayList<>();

@@ -62,7 +62,8 @@ public final class BackendPool {
         this.balancing = balancing;
         this.autoHostHeader = autoHostHeader;
         this.backends = weighted.stream().map(w -> new Backend(w.target(), w.weight(), balancer(balancing),
-                w.target() instanceof BackendTarget.Url url ? List.of(instanceOf(url)) : null, owner.toString(),
+                w.target() instanceof BackendTarget.Url url ? List.of(instanceOf(url))
+                        : w.target() instanceof BackendTarget.Unavailable ? List.of() : null, owner.toString(),
                 owner.isOperator() && w.target() instanceof BackendTarget.Url ? DestinationGuard.Trust.OPERATOR
                         : DestinationGuard.Trust.TENANT)).toList();
         this.cumulative = new long[backends.size()];
