@@ -255,8 +255,8 @@ isthmus:
 - apiGroups: ["", events.k8s.io]
   resources: [events]
   verbs: [create, patch]
-{{- if ne (toString (index (.Values.isthmus.ownership | default dict) "reference-grants")) "off" }}
-{{- /* cross-namespace permissions (isthmus.ownership.reference-grants, docs/security.md) */}}
+{{- if and (ne (toString (index (.Values.isthmus.ownership | default dict) "reference-grants")) "off") (not (include "isthmus.gatewayApi" .)) }}
+{{- /* cross-namespace permissions (isthmus.ownership.reference-grants, docs/security.md); the Gateway API rules below list them too */}}
 - apiGroups: [gateway.networking.k8s.io]
   resources: [referencegrants]
   verbs: [list, watch]

@@ -18,6 +18,9 @@ public final class ReferenceGrants {
 
     public static final ReferenceGrants NONE = new ReferenceGrants(List.of());
 
+    /** The Kubernetes Gateway API's group, of HTTPRoutes. */
+    public static final String GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+
     /** The API group of GatewayRoutes. */
     public static final String ISTHMUS_GROUP = "isthmus.dev";
 
@@ -61,6 +64,7 @@ public final class ReferenceGrants {
             return switch (kind) {
                 case GATEWAY_ROUTE -> new Referrer(ISTHMUS_GROUP, "GatewayRoute");
                 case CONFIG_MAP -> new Referrer(ReferenceGrant.CORE, "ConfigMap");
+                case HTTP_ROUTE -> new Referrer(GATEWAY_API_GROUP, "HTTPRoute");
                 default -> new Referrer(ISTHMUS_GROUP, kind.label());
             };
         }

@@ -15,6 +15,7 @@ import dev.isthmus.compile.PathMatcher;
 import dev.isthmus.compile.Problem;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.Owner;
+import dev.isthmus.model.SourceKind;
 
 /**
  * Decides which owner serves which host: one pure pass over the valid routes, in claim order
@@ -45,10 +46,10 @@ public final class HostClaims {
     }
 
     /** A granted claim. {@code grant}: the policy pattern that allowed it (null for the operator or without a policy). */
-    private record Holding(Owner owner, HostPattern pattern, HostPattern grant) {
+    private record Holding(Owner owner, HostPattern pattern, HostPattern grant, String claimant) {
     }
 
-    private record PathHolding(Owner owner, String path, boolean prefix) {
+    private record PathHolding(Owner owner, String path, boolean prefix, String claimant) {
     }
 
     private static final Comparator<CompiledRoute> CLAIM_ORDER = Comparator
@@ -85,14 +86,22 @@ public final class HostClaims {
 
     private List<Problem> claim(CompiledRoute route) {
         Owner owner = route.provenance().owner();
+        boolean gatewayApi = route.provenance().kind() == SourceKind.HTTP_ROUTE;
+        String claimant = claimant(route);
         Set<String> tags = route.provenance().tags();
         List<HostPattern> hosts = route.match().hosts();
         PathMatcher path = route.match().path();
         List<Problem> problems = new ArrayList<>();
         if (hosts.isEmpty()) {
-            PathHolding wanted = territory(path, owner);
+            PathHolding wanted = territory(path, owner, claimant);
             if (!owner.isOperator()) {
-                if (!policy.allowsDefaultHost(owner, tags)) {
+                if (gatewayApi) {
+                    PathHolding held = heldPath(wanted, claimant);
+                    if (held != null) {
+                        problems.add(pathClaimed(wanted, held));
+                    }
+                }
+                else if (!policy.allowsDefaultHost(owner, tags)) {
                     problems.add(notAllowed("the ownership policy gives " + owner + " no part of the default host (routes without hosts,"
                             + " '*' in isthmus.ownership.hosts): give the route hosts"));
                 }
@@ -104,11 +113,9 @@ public final class HostClaims {
                             + " share by path: give the route hosts, or a longer prefix"));
                 }
                 else {
-                    PathHolding held = heldPath(wanted, owner);
+                    PathHolding held = heldPath(wanted, claimant);
                     if (held != null) {
-                        problems.add(new Problem(ConditionReason.HOST_CLAIMED, "path " + wanted.path() + (wanted.prefix() ? " (prefix)" : "")
-                                + " on the default host (no hosts) overlaps " + held.path() + ", held by " + held.owner()
-                                + "; the first claim wins"));
+                        problems.add(pathClaimed(wanted, held));
                     }
                 }
             }
@@ -122,7 +129,7 @@ public final class HostClaims {
             boolean shared = policy.isShared(host);
             HostPattern grant = null;
             if (!owner.isOperator()) {
-                if (policy.hasHostPolicy()) {
+                if (policy.hasHostPolicy() && !gatewayApi) {
                     grant = policy.grantFor(owner, tags, host);
                     if (grant == null) {
                         problems.add(notAllowed("host " + host + " is not among the hosts the ownership policy gives " + owner
@@ -130,13 +137,13 @@ public final class HostClaims {
                         continue;
                     }
                 }
-                if (shared && path instanceof PathMatcher.RegexPath) {
+                if (shared && !gatewayApi && path instanceof PathMatcher.RegexPath) {
                     problems.add(notAllowed("host " + host + " is shared (isthmus.ownership.shared-hosts): a regex path needs a host"
                             + " its owner holds alone"));
                     continue;
                 }
                 if (!shared) {
-                    Holding held = heldHost(host, owner, grant);
+                    Holding held = heldHost(host, claimant, grant);
                     if (held != null) {
                         problems.add(new Problem(ConditionReason.HOST_CLAIMED, "host " + host + " is held by " + held.owner()
                                 + (held.pattern().equals(host) ? "" : " (as " + held.pattern() + ")") + "; the first claim wins"));
@@ -145,7 +152,7 @@ public final class HostClaims {
                 }
             }
             if (!shared) {
-                granted.add(new Holding(owner, host, grant));
+                granted.add(new Holding(owner, host, grant, claimant));
             }
         }
         if (problems.isEmpty()) {
@@ -154,16 +161,32 @@ public final class HostClaims {
         return problems;
     }
 
+    /**
+     * Who a claim is compared as. HTTPRoutes are the Gateway API's: which of them may serve a host
+     * is the Gateway's decision (its listeners' hostnames and allowedRoutes, set by whoever runs the
+     * Gateway), and routes of several namespaces share a listener's host by the Gateway API's
+     * rules; so among themselves they never conflict as claims, while against every other owner
+     * the first claim wins as for anyone. Every other route is compared as its owner.
+     */
+    private static String claimant(CompiledRoute route) {
+        return route.provenance().kind() == SourceKind.HTTP_ROUTE ? "gateway-api" : route.provenance().owner().toString();
+    }
+
+    private static Problem pathClaimed(PathHolding wanted, PathHolding held) {
+        return new Problem(ConditionReason.HOST_CLAIMED, "path " + wanted.path() + (wanted.prefix() ? " (prefix)" : "")
+                + " on the default host (no hosts) overlaps " + held.path() + ", held by " + held.owner() + "; the first claim wins");
+    }
+
     private static Problem notAllowed(String message) {
         return new Problem(ConditionReason.NOT_ALLOWED_HOST, message);
     }
 
     /** Another owner's holding this claim may not take: the same pattern, or one around it (unless a narrower grant carves it out). */
-    private Holding heldHost(HostPattern host, Owner owner, HostPattern grant) {
+    private Holding heldHost(HostPattern host, String claimant, HostPattern grant) {
         Holding same = (host.wildcard() ? wildcard : exact).get(host.host());
         if (same != null) {
             // this owner holds the pattern already: a wider wildcard claimed since then does not take it back
-            return same.owner().equals(owner) ? null : same;
+            return same.claimant().equals(claimant) ? null : same;
         }
         // wildcards of others around this host: *.suffix for every proper suffix (and, for a wildcard, its own suffix)
         String h = host.host();
@@ -171,7 +194,7 @@ public final class HostClaims {
         String suffix = host.wildcard() ? h : dot < 0 ? null : h.substring(dot + 1);
         while (suffix != null) {
             Holding around = wildcard.get(suffix);
-            if (around != null && !around.owner().equals(owner) && !(around.pattern().equals(host)) && !carvedOut(grant, around)) {
+            if (around != null && !around.claimant().equals(claimant) && !(around.pattern().equals(host)) && !carvedOut(grant, around)) {
                 return around;
             }
             int next = suffix.indexOf('.');
@@ -193,29 +216,29 @@ public final class HostClaims {
     // --- the default host, by path ---
 
     /** The part of the path space a route without hosts takes: its prefix, its exact path, or a regex's literal prefix. */
-    private static PathHolding territory(PathMatcher path, Owner owner) {
+    private static PathHolding territory(PathMatcher path, Owner owner, String claimant) {
         if (path instanceof PathMatcher.Exact e) {
-            return new PathHolding(owner, e.path(), false);
+            return new PathHolding(owner, e.path(), false, claimant);
         }
-        return new PathHolding(owner, path.indexPrefix(), true);
+        return new PathHolding(owner, path.indexPrefix(), true, claimant);
     }
 
-    private PathHolding heldPath(PathHolding wanted, Owner owner) {
+    private PathHolding heldPath(PathHolding wanted, String claimant) {
         // held prefixes at or above the wanted path cover (part of) it
         for (String ancestor : selfAndAncestors(wanted.path())) {
             PathHolding p = prefixes.get(ancestor);
-            if (p != null && !p.owner().equals(owner)) {
+            if (p != null && !p.claimant().equals(claimant)) {
                 return p;
             }
         }
         PathHolding e = exactPaths.get(wanted.path());
-        if (e != null && !e.owner().equals(owner)) {
+        if (e != null && !e.claimant().equals(claimant)) {
             return e;
         }
         if (wanted.prefix()) {
             // paths held beneath a wanted prefix would be covered by it
             for (PathHolding below : beneath.getOrDefault(wanted.path(), List.of())) {
-                if (!below.owner().equals(owner)) {
+                if (!below.claimant().equals(claimant)) {
                     return below;
                 }
             }
