@@ -207,13 +207,19 @@ final class RoutesCommand {
         return hosts.isArray() && !hosts.isEmpty() ? join(hosts, ",") : "*";
     }
 
+    /** {@code /quote*} (prefix), {@code =/old} (exact), {@code ~^/v[0-9]+/} (regex). */
     private static String path(JsonNode path) {
-        return switch (path.path("kind").asText()) {
-            case "prefix" -> path.path("prefix").asText() + "*";
-            case "exact" -> "=" + path.path("path").asText();
-            case "regex" -> "~" + path.path("pattern").asText(path.path("regex").asText());
-            default -> path.toString();
-        };
+        if (path.hasNonNull("prefix")) {
+            return path.path("prefix").asText() + "*";
+        }
+        if (path.hasNonNull("path")) {
+            return "=" + path.path("path").asText();
+        }
+        if (path.hasNonNull("regex")) {
+            JsonNode regex = path.path("regex");
+            return "~" + (regex.isTextual() ? regex.asText() : regex.path("pattern").asText(regex.toString()));
+        }
+        return path.toString();
     }
 
     /** Backends by weight, or the redirect. */
@@ -228,7 +234,7 @@ final class RoutesCommand {
                 s.append(redirect.hasNonNull("scheme") ? "" : " ").append(redirect.path("host").asText());
             }
             if (redirect.hasNonNull("path")) {
-                s.append(redirect.path("path").asText());
+                s.append(redirect.hasNonNull("host") ? "" : " ").append(redirect.path("path").asText());
             }
             else if (redirect.hasNonNull("replacePrefix")) {
                 s.append(" prefix->").append(redirect.path("replacePrefix").asText());
