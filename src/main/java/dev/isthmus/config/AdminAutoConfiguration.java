@@ -5,9 +5,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 import dev.isthmus.admin.AccessLogWebFilter;
 import dev.isthmus.admin.BoundedMethodTagsProvider;
+import dev.isthmus.admin.GatewayInfoContributor;
 import dev.isthmus.admin.GatewayMetrics;
 import dev.isthmus.admin.RoutesEndpoint;
 import dev.isthmus.admin.RoutingHealthIndicator;
@@ -59,6 +61,12 @@ public class AdminAutoConfiguration {
     @Bean
     BoundedMethodTagsProvider boundedMethodTagsProvider() {
         return new BoundedMethodTagsProvider();
+    }
+
+    /** The isthmus part of /actuator/info (versions, sources, tracing); build and git are Spring Boot's contributors. */
+    @Bean
+    GatewayInfoContributor gatewayInfoContributor(RouteSources sources, Environment environment) {
+        return new GatewayInfoContributor(sources, environment.containsProperty("management.opentelemetry.tracing.export.otlp.endpoint"));
     }
 
     @Bean
