@@ -71,7 +71,7 @@ public class AdminAutoConfiguration {
     /** The isthmus part of /actuator/info (versions, sources, tracing); build and git are Spring Boot's contributors. */
     @Bean
     GatewayInfoContributor gatewayInfoContributor(RouteSources sources, Environment environment) {
-        return new GatewayInfoContributor(sources, environment.containsProperty("management.opentelemetry.tracing.export.otlp.endpoint"));
+        return new GatewayInfoContributor(sources, TracingSettings.enabled(environment));
     }
 
     @Bean

@@ -24,6 +24,12 @@ public final class RouteAttributes {
     /** The normalized request path the route was matched on. */
     public static final String NORMALIZED_PATH = RouteAttributes.class.getName() + ".path";
 
+    /** The request's {@link dev.isthmus.runtime.trace.ServerSpan}, when tracing is on. */
+    public static final String SERVER_SPAN = RouteAttributes.class.getName() + ".span";
+
+    /** The current attempt's {@link dev.isthmus.runtime.trace.UpstreamSpan}, when tracing is on. */
+    public static final String UPSTREAM_SPAN = RouteAttributes.class.getName() + ".upstream-span";
+
     private RouteAttributes() {
     }
 }
