@@ -5,10 +5,10 @@ import io.micrometer.tracing.propagation.Propagator;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 import dev.isthmus.runtime.filter.ServerSpanWebFilter;
 import dev.isthmus.runtime.filter.TraceContextHeadersFilter;
@@ -24,7 +24,7 @@ import dev.isthmus.server.ManagementPort;
  * ({@link TracingAutoConfigurationFilter}): the request path is the same as without tracing.
  */
 @AutoConfiguration(after = OpenTelemetryTracingAutoConfiguration.class)
-@ConditionalOnProperty(TracingSettings.ENDPOINT)
+@Conditional(TracingSettings.On.class)
 @ConditionalOnBean({ Tracer.class, Propagator.class })
 @EnableConfigurationProperties(IsthmusProperties.class)
 public class TracingAutoConfiguration {

@@ -4,10 +4,14 @@ import java.util.Map;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * When tracing is on: {@code management.opentelemetry.tracing.export.otlp.endpoint} is set (and
@@ -29,6 +33,15 @@ public final class TracingSettings implements EnvironmentPostProcessor, Ordered 
         return endpoint != null && !endpoint.isBlank()
                 && environment.getProperty("management.tracing.export.enabled", Boolean.class, true)
                 && environment.getProperty("management.tracing.export.otlp.enabled", Boolean.class, true);
+    }
+
+    /** Matches when tracing is on ({@link #enabled}). */
+    static final class On extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return enabled(context.getEnvironment()) ? ConditionOutcome.match("tracing on: " + ENDPOINT + " set")
+                    : ConditionOutcome.noMatch("tracing off: no " + ENDPOINT + ", or management.tracing.export[.otlp].enabled=false");
+        }
     }
 
     @Override
