@@ -5,7 +5,9 @@ public enum SourceKind {
     FILE("file"),
     GATEWAY_ROUTE("gatewayroute"),
     CONFIG_MAP("configmap"),
-    CONSUL("consul");
+    CONSUL("consul"),
+    /** Kubernetes Gateway API HTTPRoutes (gateway.networking.k8s.io/v1). */
+    HTTP_ROUTE("httproute");
 
     private final String label;
 

@@ -13,8 +13,9 @@ import dev.isthmus.runtime.RouteAttributes;
 import dev.isthmus.server.RequestOutcome;
 
 /**
- * The gateway's own answer to a request it refuses before any routing: plain text, the status's
- * reason phrase, then why.
+ * The gateway's own answer to a request it refuses before any routing (or, with a 500, to one
+ * routed to a Gateway API backendRef that cannot be used): plain text, the status's reason phrase,
+ * then why.
  */
 final class BadRequest {
 
