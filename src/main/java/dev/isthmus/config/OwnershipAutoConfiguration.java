@@ -42,6 +42,17 @@ public class OwnershipAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     DestinationGuard destinationGuard(OwnershipProperties properties, Environment environment) {
+        Set<Integer> ports = gatewayPorts(environment);
+        List<String> own = GatewayAddresses.local();
+        DestinationGuard guard = guard(properties, ports, own);
+        log.info("Upstream destinations denied: {}, the gateway's own ports {} on loopback and on {}; loopback {} for tenants",
+                properties.getDestinations().getDeniedCidrs(), ports, own,
+                properties.getDestinations().isAllowLoopback() ? "allowed" : "denied");
+        return guard;
+    }
+
+    /** The ports this gateway listens on: traffic, management, the redirect listener (a random port 0 is unknown here and left out). */
+    public static Set<Integer> gatewayPorts(Environment environment) {
         Set<Integer> ports = new HashSet<>();
         ports.add(environment.getProperty("server.port", Integer.class, 8080));
         Integer management = environment.getProperty("management.server.port", Integer.class);
@@ -51,13 +62,8 @@ public class OwnershipAutoConfiguration {
         if (environment.getProperty("isthmus.http-redirect.enabled", Boolean.class, false)) {
             ports.add(environment.getProperty("isthmus.http-redirect.port", Integer.class, 8080));
         }
-        ports.remove(0); // a random port is not known here; loopback and the gateway's addresses stay denied to tenants
-        List<String> own = GatewayAddresses.local();
-        DestinationGuard guard = guard(properties, ports, own);
-        log.info("Upstream destinations denied: {}, the gateway's own ports {} on loopback and on {}; loopback {} for tenants",
-                properties.getDestinations().getDeniedCidrs(), ports, own,
-                properties.getDestinations().isAllowLoopback() ? "allowed" : "denied");
-        return guard;
+        ports.remove(0); // loopback and the gateway's addresses stay denied to tenants
+        return ports;
     }
 
     /**

@@ -69,11 +69,16 @@ public class RoutingAutoConfiguration {
     CompileSettings compileSettings(IsthmusProperties properties, GatewayIdentity identity, OwnershipPolicy ownership) {
         String ns = properties.getKubernetes().getDefaultNamespace();
         if (ns == null || ns.isBlank()) {
-            ns = identity.namespace();
-            log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})", ns,
-                    identity.from());
+            log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})",
+                    identity.namespace(), identity.from());
         }
-        return new CompileSettings(ns, ownership);
+        return settingsFor(properties, identity, ownership);
+    }
+
+    /** What the properties mean for the compile step; {@code isthmus validate} compiles with the same ({@link OfflineCompiler}). */
+    static CompileSettings settingsFor(IsthmusProperties properties, GatewayIdentity identity, OwnershipPolicy ownership) {
+        String ns = properties.getKubernetes().getDefaultNamespace();
+        return new CompileSettings(ns == null || ns.isBlank() ? identity.namespace() : ns, ownership);
     }
 
     @Bean

@@ -75,6 +75,15 @@ public record Owner(Kind kind, String scope, String name) {
      * {@code namespace shop}, {@code consul service dc1/billing}. Never more than that: another
      * owner's route names stay private to it (a rejected route learns who holds a host, not how).
      */
+    /** The owner as a metric tag value ({@code isthmus.routes{owner}}): {@code operator}, {@code namespace/shop}, {@code consul/dc1/billing}. */
+    public String tag() {
+        return switch (kind) {
+            case OPERATOR -> "operator";
+            case NAMESPACE -> "namespace/" + name;
+            case CONSUL_SERVICE -> "consul/" + scope + "/" + name;
+        };
+    }
+
     @JsonValue
     @Override
     public String toString() {

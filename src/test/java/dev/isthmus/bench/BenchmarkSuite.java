@@ -115,6 +115,9 @@ public final class BenchmarkSuite {
             if (c.runs("5")) {
                 new Propagation(c, report, nginx).run();
             }
+            if (c.runs("7")) {
+                new TracingCost(c, report, (name, jvmArgs) -> isthmus(name, nginx, 1, jvmArgs)).run();
+            }
         }
         if (c.runs("jmh")) {
             jmh();

@@ -27,6 +27,7 @@ import dev.isthmus.runtime.BackendPool;
 import dev.isthmus.runtime.BackendPool.Backend;
 import dev.isthmus.runtime.GuardedAddressResolver;
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.RequestOutcome;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
@@ -73,6 +74,7 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         }
         URI url = exchange.getRequest().getURI();
         BackendPool pool = route.backends();
+        exchange.getAttributes().remove(RouteAttributes.OUTCOME); // a retry starts afresh
         String hashKey = pool.hashKey(exchange);
         Set<String> tried = exchange.getAttribute(RouteAttributes.TRIED_INSTANCES);
         Backend backend = pool.pick(hashKey, null);
@@ -88,12 +90,15 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
             backend = pool.pick(hashKey, backend);
             candidates = candidates(backend, tried);
         }
+        exchange.getAttributes().put(RouteAttributes.UPSTREAM, backend.target().display());
         if (candidates.isEmpty()) {
+            exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.NO_INSTANCE);
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                     "no healthy instance of " + backend.target().display()));
         }
         String upstream = backend.bulkheadKey();
         if (!bulkhead.tryAcquire(upstream)) {
+            exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.BULKHEAD);
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "upstream " + backend.target().display() + " has "
                     + bulkhead.maxConcurrent() + " requests in flight (isthmus.upstream.max-concurrent-requests)"));
         }
@@ -121,6 +126,9 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                     if (isConnectFailure(e) && denied(e) == null) {
                         outliers.failure(chosen.scope(), instance);
                     }
+                    exchange.getAttributes().put(RouteAttributes.OUTCOME, isConnectFailure(e) ? RequestOutcome.UPSTREAM_CONNECT
+                            : e instanceof io.netty.handler.timeout.ReadTimeoutException ? RequestOutcome.UPSTREAM_TIMEOUT
+                                    : e instanceof java.io.IOException ? RequestOutcome.UPSTREAM_RESET : RequestOutcome.GATEWAY_ERROR);
                 })
                 .onErrorMap(e -> denied(e) != null, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY, denied(e).getMessage(), e))
                 .onErrorMap(BackendSelectionFilter::isConnectFailure, e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,

@@ -39,6 +39,8 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
 
     public static final String ID = SourceKind.CONFIG_MAP.label();
     public static final String LABEL = "isthmus.dev/routes";
+    /** The default of {@code isthmus.ownership.quotas.config-map-size}, for readers without the gateway's properties. */
+    public static final long DEFAULT_MAX_DOCUMENT_BYTES = 256 * 1024;
 
     private final KubernetesClient client;
     private final List<String> namespaces;
@@ -78,6 +80,11 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
 
     @Override
     protected ObjectRoutes read(ConfigMap cm, Instant created) {
+        return read(cm, created, classes, maxDocumentBytes, log);
+    }
+
+    /** Pure: the routes and problems of one ConfigMap, or null when it is for another gateway class ({@link KubernetesManifests}). */
+    static ObjectRoutes read(ConfigMap cm, Instant created, GatewayClassSelector classes, long maxDocumentBytes, org.slf4j.Logger log) {
         String namespace = cm.getMetadata().getNamespace();
         String name = cm.getMetadata().getName();
         Map<String, String> annotations = cm.getMetadata().getAnnotations();
