@@ -5,7 +5,9 @@ public enum SourceKind {
     FILE("file"),
     GATEWAY_ROUTE("gatewayroute"),
     CONFIG_MAP("configmap"),
-    CONSUL("consul");
+    CONSUL("consul"),
+    /** The gateway's own configuration ({@code isthmus.*} properties): named policies of the operator. */
+    PROPERTIES("properties");
 
     private final String label;
 

@@ -85,13 +85,7 @@ class FilterChainGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void rendersAsRecorded(String name) throws IOException {
-        JsonNode in = CompileGoldenTest.YAML.readTree(CompileGoldenTest.DIR.resolve(name + ".in.yaml").toFile());
-        List<RouteSpec> routes = new ArrayList<>();
-        for (JsonNode r : in.path("routes")) {
-            routes.add(CompileGoldenTest.route(r));
-        }
-        CompileResult result = new RouteCompiler(new CompileSettings(in.path("defaultNamespace").asText("default")),
-                BuiltInPolicies.compilers()).compile(routes, List.of());
+        CompileResult result = CompileGoldenTest.compile(CompileGoldenTest.YAML.readTree(CompileGoldenTest.DIR.resolve(name + ".in.yaml").toFile()));
         RouteMaterializer materializer = materializer();
         List<Map<String, Object>> out = new ArrayList<>();
         for (CompiledRoute route : result.routes()) {
