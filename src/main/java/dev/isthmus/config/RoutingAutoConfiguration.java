@@ -1,5 +1,6 @@
 package dev.isthmus.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -25,6 +26,9 @@ import org.springframework.core.env.Environment;
 import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.policy.BuiltInPolicies;
+import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.PolicyDefinition;
+import dev.isthmus.model.SourceKind;
 import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.runtime.IndexedRouteHandlerMapping;
 import dev.isthmus.runtime.RouteFilterContributor;
@@ -71,7 +75,20 @@ public class RoutingAutoConfiguration {
             log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})", ns,
                     identity.from());
         }
-        return new CompileSettings(ns);
+        List<PolicyDefinition> policies = new ArrayList<>();
+        properties.getAuth().getPolicies().forEach((name, spec) -> policies.add(new PolicyDefinition(name,
+                new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + name), true, spec)));
+        CompileSettings settings = new CompileSettings(ns, policies);
+        // the operator's policies are checked now, as every compile checks them: a bad one stops the start, naming it
+        List<String> problems = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(List.of(), List.of()).statuses().stream()
+                .filter(s -> !s.accepted()).map(s -> s.object().name() + ": " + s.message()).toList();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid named policies in isthmus.auth.policies: " + String.join("; ", problems));
+        }
+        if (!policies.isEmpty()) {
+            log.info("{} named access policies from isthmus.auth.policies: {}", policies.size(), properties.getAuth().getPolicies().keySet());
+        }
+        return settings;
     }
 
     @Bean

@@ -151,10 +151,13 @@ public record JwtAuthPolicy(String issuer, URI jwksUri, URI discoveryUri, List<S
                     scopes.add(s);
                 }
             }
-            List<JwsAlgorithmName> algorithms = j.algorithms() == null || j.algorithms().isEmpty() ? DEFAULT_ALGORITHMS
-                    : List.copyOf(new java.util.LinkedHashSet<>(j.algorithms()));
-            if (algorithms.contains(null)) {
-                p.fail(ConditionReason.INVALID_AUTH, a.field("auth.jwt.algorithms") + " must be some of " + Arrays.toString(JwsAlgorithmName.values()));
+            List<JwsAlgorithmName> algorithms = DEFAULT_ALGORITHMS;
+            if (j.algorithms() != null && !j.algorithms().isEmpty()) {
+                java.util.LinkedHashSet<JwsAlgorithmName> named = new java.util.LinkedHashSet<>(j.algorithms());
+                if (named.remove(null) || named.isEmpty()) {
+                    p.fail(ConditionReason.INVALID_AUTH, a.field("auth.jwt.algorithms") + " must be some of " + Arrays.toString(JwsAlgorithmName.values()));
+                }
+                algorithms = named.isEmpty() ? DEFAULT_ALGORITHMS : List.copyOf(named);
             }
             Duration skew = p.duration(ConditionReason.INVALID_AUTH, a.field("auth.jwt.clockSkew"), j.clockSkew() == null ? JwtAuth.DEFAULT_CLOCK_SKEW : j.clockSkew(),
                     DurationParser.parse(JwtAuth.MAX_CLOCK_SKEW));
