@@ -103,7 +103,9 @@ public final class EchoServer implements AutoCloseable {
     private void bind() {
         HttpServer http = socket == null ? HttpServer.create().host(host).port(port)
                 : HttpServer.create().bindAddress(() -> new DomainSocketAddress(socket.toString()));
-        server = http.channelGroup(connections).doOnConnection(c -> connectionsOpened.incrementAndGet()).handle((request, response) -> request.receive().aggregate()
+        server = http.channelGroup(connections)
+                // per channel: doOnConnection fires per request on a kept-alive HTTP/1.1 connection
+                .doOnChannelInit((observer, channel, address) -> connectionsOpened.incrementAndGet()).handle((request, response) -> request.receive().aggregate()
                 .asString(StandardCharsets.UTF_8).defaultIfEmpty("").flatMap(body -> {
                     Received r = new Received(request.method().name(), request.uri(), headers(request), body);
                     received.add(r);

@@ -118,7 +118,7 @@ public final class ForwardAuthClient implements RequestGuard {
             }
             HttpHeaders headers = response.responseHeaders();
             return BoundedBody.head(body, maxBodyBytes).map(bytes -> deny(status, headers, bytes));
-        }).next().timeout(policy.timeout()).switchIfEmpty(Mono.error(new IllegalStateException("no answer")));
+        }).singleOrEmpty().timeout(policy.timeout()).switchIfEmpty(Mono.error(new IllegalStateException("no answer")));
     }
 
     private AuthDecision deny(int status, HttpHeaders from, byte[] body) {

@@ -199,7 +199,7 @@ public final class JwksSource {
                         return body.then(Mono.error(new IllegalStateException(uri + " answered " + response.status().code())));
                     }
                     return BoundedBody.read(body, MAX_BYTES);
-                }).next().switchIfEmpty(Mono.error(new IllegalStateException(uri + " sent no answer")));
+                }).singleOrEmpty().switchIfEmpty(Mono.error(new IllegalStateException(uri + " sent no answer")));
     }
 
     private void fetched(Keys keys) {
