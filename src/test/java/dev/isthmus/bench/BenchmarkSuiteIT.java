@@ -49,6 +49,8 @@ class BenchmarkSuiteIT {
         }
         expected.add("s1.stock-loops.rps");
         expected.add("s1.raw.rps");
+        expected.add("s7.plain.rps");
+        expected.add("s7.jwt.rps");
         expected.add("s5.file.p50");
         expected.add("s5.file.p99");
         // the Kubernetes and Consul sources are measured where this build has them
