@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 import dev.isthmus.admin.AccessLogWebFilter;
+import dev.isthmus.admin.AuthEndpoint;
 import dev.isthmus.admin.BoundedMethodTagsProvider;
 import dev.isthmus.admin.GatewayMetrics;
 import dev.isthmus.admin.RoutesEndpoint;
@@ -16,6 +17,8 @@ import dev.isthmus.admin.UpstreamsEndpoint;
 import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.runtime.RouteTableHolder;
+import dev.isthmus.runtime.auth.CredentialStore;
+import dev.isthmus.runtime.auth.JwksRegistry;
 import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.RouteSources;
 
@@ -24,7 +27,7 @@ import dev.isthmus.source.RouteSources;
  * port). The diagnostics page is a management-context configuration
  * ({@code DiagnosticsPageConfiguration}), so it never exists in the main context.
  */
-@AutoConfiguration(after = { RoutingAutoConfiguration.class, UpstreamAutoConfiguration.class })
+@AutoConfiguration(after = { RoutingAutoConfiguration.class, UpstreamAutoConfiguration.class, AuthAutoConfiguration.class })
 public class AdminAutoConfiguration {
 
     @Bean
@@ -35,6 +38,11 @@ public class AdminAutoConfiguration {
     @Bean
     SourcesEndpoint sourcesEndpoint(RouteSources sources, RouteTableHolder tables) {
         return new SourcesEndpoint(sources, tables);
+    }
+
+    @Bean
+    AuthEndpoint authEndpoint(JwksRegistry keys, CredentialStore credentials) {
+        return new AuthEndpoint(keys, credentials);
     }
 
     @Bean

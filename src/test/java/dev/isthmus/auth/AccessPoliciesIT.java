@@ -238,13 +238,16 @@ class AccessPoliciesIT {
         assertThat(get("/checked/y", "Cookie", "sid=" + cookie).statusCode()).isEqualTo(200);
 
         List<String> served = new ArrayList<>();
-        for (String path : List.of("/actuator/routes", "/actuator/sources", "/actuator/prometheus", "/actuator/gateway/routes", "/",
-                "/actuator/upstreams", "/actuator/health")) {
+        for (String path : List.of("/actuator/routes", "/actuator/sources", "/actuator/auth", "/actuator/prometheus", "/actuator/gateway/routes",
+                "/", "/actuator/upstreams", "/actuator/health")) {
             HttpResponse<String> r = admin(path);
             assertThat(r.statusCode()).as(path).isLessThan(500);
             served.add(path + "\n" + r.body());
         }
         assertThat(String.join("\n", served)).as("the admin port describes the auth routes").contains("ops-users").contains("auth.basic");
+        HttpResponse<String> auth = admin("/actuator/auth");
+        assertThat(auth.body()).as("/actuator/auth: the key set and the htpasswd file, by name").contains(idp.jwksUri()).contains("\"k1\"")
+                .contains("file " + htpasswd).contains("\"users\":1").doesNotContain("$2");
         assertThat(Await.until(Duration.ofSeconds(5), () -> gateway.log().contains("/checked/y"))).as("access log written").isTrue();
         String log = gateway.log();
         assertThat(sent).hasSizeGreaterThan(10);
