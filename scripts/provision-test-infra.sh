@@ -2,17 +2,22 @@
 # Provisions the real servers the integration tests run against, without Docker:
 #   consul (built from the Go module proxy, MPL-2.0 releases only), kube-apiserver + etcd +
 #   kubectl (laid out for io.fabric8:kube-api-test), helm, h2spec (HTTP/2 conformance), redis-server and
-#   chromium (Debian packages).
+#   chromium (Debian packages), and the Kubernetes Gateway API's CRDs and conformance cases (from its
+#   Go module).
 # Idempotent and cached outside the work tree (ISTHMUS_INFRA_HOME, default ~/.cache/isthmus-infra):
 # a warm run only checks stamps and finishes in seconds. Prints the cache layout at the end.
 #
 #   scripts/provision-test-infra.sh            # everything
-#   scripts/provision-test-infra.sh consul k8s # a subset: consul k8s helm h2spec redis chromium
+#   scripts/provision-test-infra.sh consul k8s # a subset: consul k8s helm h2spec redis chromium gatewayapi
 set -euo pipefail
 
 CONSUL_VERSION=${CONSUL_VERSION:-v1.16.3}   # newest MPL-2.0 release served by the Go proxy (v1.16.4 is not served)
 K8S_VERSION=${K8S_VERSION:-v1.34.4}
 HELM_VERSION=${HELM_VERSION:-v3.22.0}
+# The Gateway API release whose typed model fabric8 7.5.2 ships (kubernetes-model-gatewayapi), and
+# the last one whose module holds both config/crd/standard and conformance/tests (later releases
+# moved the conformance suite into a module of its own).
+GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.4.1}
 # The newest h2spec the Go module proxy serves (v2.2.1, 145 test cases; later releases are not
 # published there). It predates Go modules, so its dependencies are pinned here.
 H2SPEC_VERSION=${H2SPEC_VERSION:-v2.2.1}
@@ -123,6 +128,25 @@ provision_helm() {
   log "helm: $("$out" version --short)"
 }
 
+# The Gateway API's standard-channel CRDs and its conformance manifests, from the module on the Go
+# proxy (checksum-verified by go): $INFRA_HOME/gateway-api/<version>/{crds,conformance}.
+provision_gatewayapi() {
+  local out=$INFRA_HOME/gateway-api/$GATEWAY_API_VERSION
+  if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$GATEWAY_API_VERSION" ]; then
+    log "gateway-api $GATEWAY_API_VERSION: cached"; return
+  fi
+  log "gateway-api $GATEWAY_API_VERSION: fetching the module"
+  local dir; dir=$(cd "$BUILD" && go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$dir/config/crd/standard" ] && [ -d "$dir/conformance/tests" ] \
+    || { log "gateway-api $GATEWAY_API_VERSION: the module has no config/crd/standard or conformance/tests"; exit 3; }
+  rm -rf "$out"; mkdir -p "$out/crds" "$out/conformance"
+  cp "$dir"/config/crd/standard/*.yaml "$out/crds/"
+  cp -r "$dir/conformance/tests" "$dir/conformance/base" "$out/conformance/"
+  chmod -R u+w "$out"
+  printf '%s' "$GATEWAY_API_VERSION" > "$out/.stamp"
+  log "gateway-api: $(ls "$out/crds" | wc -l) CRDs, $(ls "$out/conformance/tests" | grep -c '^httproute-.*\.yaml$') HTTPRoute conformance manifests"
+}
+
 # h2spec (MIT), the HTTP/2 conformance suite, for Http2ConformanceIT. Built in a wrapper module:
 # v2.2.1 has no go.mod (it used dep), so the module versions it is built with are pinned here.
 provision_h2spec() {
@@ -183,7 +207,7 @@ apt_install() {
     || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
 }
 
-parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(redis chromium helm h2spec consul k8s)
+parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(redis chromium helm h2spec consul k8s gatewayapi)
 start=$SECONDS
 for p in "${parts[@]}"; do "provision_$p"; done
 log "done in $((SECONDS - start))s; ISTHMUS_INFRA_HOME=$INFRA_HOME"

@@ -215,6 +215,20 @@ isthmus:
     {{- else }}
     enabled: false
     {{- end }}
+  {{- if include "isthmus.gatewayApi" . }}
+  # Gateways map onto this release: its Service's ports and addresses, its mounted certificates
+  gateway-api:
+    http-port: {{ if $v.tls.enabled }}0{{ else }}{{ $v.service.ports.http }}{{ end }}
+    https-port: {{ if $v.tls.enabled }}{{ $v.service.ports.https }}{{ else }}0{{ end }}
+    service-name: {{ include "isthmus.fullname" . | quote }}
+    {{- if $v.tls.enabled }}
+    tls-secrets:
+      - {{ printf "%s/%s" .Release.Namespace $v.tls.defaultSecret | quote }}
+      {{- range $v.tls.certificates }}
+      - {{ printf "%s/%s" $.Release.Namespace .secretName | quote }}
+      {{- end }}
+    {{- end }}
+  {{- end }}
   {{- if include "isthmus.redirect" . }}
   http-redirect:
     enabled: true
@@ -250,6 +264,26 @@ isthmus:
   resources: [secrets]
   verbs: [get]
 {{- end }}
+{{- end }}
+
+{{/* Whether the Gateway API source is on (isthmus.gateway-api.enabled, on top of the Kubernetes integration). */}}
+{{- define "isthmus.gatewayApi" -}}
+{{- $g := index .Values.isthmus "gateway-api" | default dict }}
+{{- if and .Values.isthmus.kubernetes.enabled $g.enabled }}true{{ end }}
+{{- end }}
+
+{{/* What the Gateway API source reads and writes in every watched namespace (Secrets never). */}}
+{{- define "isthmus.gatewayApiWatchRules" -}}
+# get on what it lists anyway: fabric8 reads an object before patching its status subresource
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gateways, httproutes]
+  verbs: [get, list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [referencegrants]
+  verbs: [list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gateways/status, httproutes/status]
+  verbs: [patch]
 {{- end }}
 
 {{/* Whether this release elects a status writer (isthmus.kubernetes.status-writer, default true). */}}

@@ -88,6 +88,9 @@ public class UpstreamsEndpoint {
             count(byRegistry, "consul", resolver.consul(), service);
             selected = resolver.resolve(service);
         }
+        else if (target instanceof BackendTarget.Unavailable) {
+            selected = List.of();
+        }
         else {
             BackendTarget.Url url = (BackendTarget.Url) target;
             int port = url.uri().getPort() > 0 ? url.uri().getPort() : "https".equals(url.uri().getScheme()) ? 443 : 80;
@@ -104,7 +107,8 @@ public class UpstreamsEndpoint {
             breakers.find(routeId).ifPresent(b -> cb.put(routeId, b.getState().name()));
         }
         int healthy = (int) instances.stream().filter(i -> !i.ejected()).count();
-        return new UpstreamView(display, target instanceof BackendTarget.Service ? "service" : "url", byRegistry, healthy, instances,
+        return new UpstreamView(display, target instanceof BackendTarget.Service ? "service"
+                : target instanceof BackendTarget.Unavailable ? "unavailable" : "url", byRegistry, healthy, instances,
                 routes, cb);
     }
 

@@ -19,7 +19,11 @@ public final class BackendCompiler {
     private BackendCompiler() {
     }
 
-    static List<WeightedBackend> backends(Problems p, List<BackendRef> refs, String namespace) {
+    /**
+     * @param gatewayApi whether the route is an HTTPRoute's: only the Gateway API translator may write
+     *     {@code service: "unavailable:<why>"}; from a file, ConfigMap, GatewayRoute or Consul tag it is refused
+     */
+    static List<WeightedBackend> backends(Problems p, List<BackendRef> refs, String namespace, boolean gatewayApi) {
         List<WeightedBackend> out = new ArrayList<>();
         int total = 0;
         for (int i = 0; i < refs.size(); i++) {
@@ -35,6 +39,11 @@ public final class BackendCompiler {
                 continue;
             }
             BackendTarget target = target(p, where, b.service(), b.url(), b.port(), namespace);
+            if (target instanceof BackendTarget.Unavailable && !gatewayApi) {
+                p.fail(INVALID_BACKEND, where + ".service '" + Text.abbreviate(b.service()) + "': the prefix '"
+                        + BackendTarget.Unavailable.PREFIX + "' is reserved for the Gateway API's unusable backendRefs");
+                continue;
+            }
             if (target != null) {
                 out.add(new WeightedBackend(target, weight));
                 total += weight;
@@ -58,6 +67,9 @@ public final class BackendCompiler {
                 return null;
             }
             return url(p, where, url);
+        }
+        if (service.startsWith(BackendTarget.Unavailable.PREFIX)) {
+            return new BackendTarget.Unavailable(service.substring(BackendTarget.Unavailable.PREFIX.length()));
         }
         if (port != null && !validPort(port)) {
             p.fail(INVALID_BACKEND, where + ".port '" + Text.abbreviate(port) + "' must be a number 1-65535 or a port name");

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /** Where a backend's instances come from. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({ @JsonSubTypes.Type(value = BackendTarget.Service.class, name = "service"),
-        @JsonSubTypes.Type(value = BackendTarget.Url.class, name = "url") })
+        @JsonSubTypes.Type(value = BackendTarget.Url.class, name = "url"),
+        @JsonSubTypes.Type(value = BackendTarget.Unavailable.class, name = "unavailable") })
 public sealed interface BackendTarget {
 
     /** A human-readable name, used in metrics tags, logs and status messages. */
@@ -94,6 +95,22 @@ public sealed interface BackendTarget {
                 case KUBERNETES -> "k8s:" + namespace + "/" + name;
                 case CONSUL -> "consul:" + (datacenter == null ? "" : datacenter + "/") + name;
             };
+        }
+    }
+
+    /**
+     * A backend that may not be used: requests it is picked for are answered 500 and never reach
+     * anything. The Gateway API prescribes exactly that for a backendRef that is missing, not
+     * permitted or of an unknown kind (its share of the traffic fails, the rest is served); written
+     * {@code service: "unavailable:<why>"}, which the GatewayRoute CRD's pattern does not admit.
+     */
+    record Unavailable(String reason) implements BackendTarget {
+
+        public static final String PREFIX = "unavailable:";
+
+        @Override
+        public String display() {
+            return PREFIX + reason;
         }
     }
 

@@ -25,16 +25,28 @@ public record CompiledRoute(String id, String name, Provenance provenance, int p
 
     /**
      * Which of two routes wins a request both match: higher precedence; then the more specific
-     * path (exact, then longer prefix, then regex); then more predicates; then the older route;
-     * then the id, so the order is total and deterministic.
+     * match in the Kubernetes Gateway API's order (exact path, then the longer prefix, then regex;
+     * then a method match; then more header matches; then more query parameter matches); then the
+     * older route; then its source object's {@code namespace/name} in alphabetical order; then the
+     * id, so the order is total and deterministic. For HTTPRoutes this is exactly the Gateway API's
+     * precedence (their ids end in the zero-padded rule and match index).
      */
     public static final Comparator<CompiledRoute> PRIORITY = Comparator
             .comparingInt(CompiledRoute::precedence).reversed()
             .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().path().kindRank()).reversed())
             .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().path().length()).reversed())
-            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().predicateCount()).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().methods().isEmpty() ? 0 : 1).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().headers().size()).reversed())
+            .thenComparing(Comparator.comparingInt((CompiledRoute r) -> r.match().queryParams().size()).reversed())
             .thenComparing(r -> r.provenance().created())
+            .thenComparing(CompiledRoute::owner)
             .thenComparing(CompiledRoute::id);
+
+    /** The source object as {@code namespace/name} (Gateway API's tie-break), or its name when it has no namespace. */
+    private static String owner(CompiledRoute r) {
+        var o = r.provenance().object();
+        return o.namespace() == null ? o.name() : o.namespace() + "/" + o.name();
+    }
 
     /** The forwarding action, or null for a redirect. */
     @JsonIgnore

@@ -60,7 +60,7 @@ final class RouteTranslator {
         if (hasBackends == redirect) {
             p.fail(ConditionReason.INVALID_SPEC, "exactly one of backends or redirect is required");
         }
-        List<WeightedBackend> backends = hasBackends ? BackendCompiler.backends(p, s.backends(), namespace) : List.of();
+        List<WeightedBackend> backends = hasBackends ? BackendCompiler.backends(p, s.backends(), namespace, kind == SourceKind.HTTP_ROUTE) : List.of();
         RouteAction.Redirect redirectAction = redirect ? RedirectCompiler.compile(s.redirect(), match.path(), p) : null;
         Access access = named.resolve(route, p);
         CompileContext context = new CompileContext(s, namespace, match.path(), p, route.name(), access);

@@ -11,6 +11,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 
@@ -32,6 +34,8 @@ public class IsthmusProperties {
     private final File file = new File();
     @Valid
     private final Kubernetes kubernetes = new Kubernetes();
+    @Valid
+    private final GatewayApi gatewayApi = new GatewayApi();
     @Valid
     private final Consul consul = new Consul();
     @Valid
@@ -402,6 +406,10 @@ public class IsthmusProperties {
         return kubernetes;
     }
 
+    public GatewayApi getGatewayApi() {
+        return gatewayApi;
+    }
+
     public Consul getConsul() {
         return consul;
     }
@@ -547,6 +555,95 @@ public class IsthmusProperties {
 
         public void setLeaseDuration(Duration leaseDuration) {
             this.leaseDuration = leaseDuration;
+        }
+    }
+
+    /**
+     * The Kubernetes Gateway API source (docs/kubernetes.md): which GatewayClasses this deployment
+     * serves, and the data plane its Gateways' listeners map onto. Needs isthmus.kubernetes.enabled
+     * (the client, the namespaces watched, the status writer election).
+     */
+    public static class GatewayApi {
+        /** The controller name GatewayClasses name to be served by Isthmus, unless configured otherwise. */
+        public static final String DEFAULT_CONTROLLER_NAME = "isthmus.dev/gateway-controller";
+        /** The Gateway API's GatewayController format: a domain prefix, a slash, a path. */
+        static final String CONTROLLER_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+$";
+        static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+        static final String SECRET_REF = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$";
+
+        /** Serve Gateway API GatewayClasses, Gateways and HTTPRoutes (needs the Gateway API CRDs installed and isthmus.kubernetes.enabled). */
+        private boolean enabled = false;
+        /** GatewayClasses whose spec.controllerName is this are served by this deployment. */
+        @NotBlank @Size(max = 253) @Pattern(regexp = CONTROLLER_NAME, message = "must be a domain-prefixed path, e.g. example.com/gateway-controller")
+        private String controllerName = DEFAULT_CONTROLLER_NAME;
+        /** The Service port of plain-HTTP listeners: HTTP listeners on this port are served on the gateway's plain-HTTP port; 0 when it serves none (TLS only). */
+        @Min(0) @Max(65535)
+        private int httpPort = 80;
+        /** The Service port of HTTPS listeners: served on the gateway's TLS port; 0 when it terminates no TLS. */
+        @Min(0) @Max(65535)
+        private int httpsPort = 0;
+        /** Secrets (namespace/name) whose certificates the gateway serves from mounted files (SSL bundles); HTTPS listeners may reference only these. */
+        private List<@NotNull @Pattern(regexp = SECRET_REF, message = "must be namespace/name") String> tlsSecrets = new ArrayList<>();
+        /** The gateway's own Service (in its namespace), whose load-balancer ingress (else cluster IP) is every served Gateway's status.addresses. */
+        @Pattern(regexp = DNS_LABEL, message = "must be a Service name (a DNS label)")
+        private String serviceName;
+        /** Fixed addresses for status.addresses instead (e.g. the VIP of a hardware load balancer in front of NodePorts). */
+        private List<@NotBlank String> addresses = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getControllerName() {
+            return controllerName;
+        }
+
+        public void setControllerName(String controllerName) {
+            this.controllerName = controllerName;
+        }
+
+        public int getHttpPort() {
+            return httpPort;
+        }
+
+        public void setHttpPort(int httpPort) {
+            this.httpPort = httpPort;
+        }
+
+        public int getHttpsPort() {
+            return httpsPort;
+        }
+
+        public void setHttpsPort(int httpsPort) {
+            this.httpsPort = httpsPort;
+        }
+
+        public List<String> getTlsSecrets() {
+            return tlsSecrets;
+        }
+
+        public void setTlsSecrets(List<String> tlsSecrets) {
+            this.tlsSecrets = tlsSecrets;
+        }
+
+        public String getServiceName() {
+            return serviceName;
+        }
+
+        public void setServiceName(String serviceName) {
+            this.serviceName = serviceName;
+        }
+
+        public List<String> getAddresses() {
+            return addresses;
+        }
+
+        public void setAddresses(List<String> addresses) {
+            this.addresses = addresses;
         }
     }
 

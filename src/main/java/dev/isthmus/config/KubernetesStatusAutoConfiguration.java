@@ -23,7 +23,8 @@ import dev.isthmus.status.StatusWriterElection;
 /**
  * Route status written back to Kubernetes (GatewayRoute status, ConfigMap Events) by the one
  * replica elected on a Lease ({@code isthmus.kubernetes.status-writer}, on by default), with the
- * Kubernetes integration.
+ * Kubernetes integration. Every {@link StatusWriterElection.Leadership} bean (the Gateway API's
+ * status writer of {@link GatewayApiAutoConfiguration} too) follows the one election.
  */
 @AutoConfiguration(after = KubernetesAutoConfiguration.class)
 @ConditionalOnProperty(name = "isthmus.kubernetes.enabled", havingValue = "true")
@@ -51,10 +52,13 @@ public class KubernetesStatusAutoConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "isthmus.kubernetes.status-writer", havingValue = "true", matchIfMissing = true)
-    StatusWriterElection statusWriterElection(KubernetesClient client, IsthmusProperties properties, GatewayRouteStatusWriter writer,
-            ReplicaIdentity replica, GatewayIdentity gateway) {
+    StatusWriterElection statusWriterElection(KubernetesClient client, IsthmusProperties properties,
+            ObjectProvider<StatusWriterElection.Leadership> writers, ReplicaIdentity replica, GatewayIdentity gateway) {
         IsthmusProperties.Kubernetes k = properties.getKubernetes();
-        return new StatusWriterElection(client, leaseNamespace(k, gateway), leaseName(k), replica.value(), k.getLeaseDuration(), writer);
+        // one writer per kind of status (GatewayRoutes and ConfigMap Events, the Gateway API's objects), all on the one Lease
+        var all = writers.orderedStream().toList();
+        return new StatusWriterElection(client, leaseNamespace(k, gateway), leaseName(k), replica.value(), k.getLeaseDuration(),
+                leader -> all.forEach(w -> w.leadershipChanged(leader)));
     }
 
     /** Default: the gateway's own namespace ({@link GatewayIdentity}). */

@@ -6,6 +6,8 @@ public enum SourceKind {
     GATEWAY_ROUTE("gatewayroute"),
     CONFIG_MAP("configmap"),
     CONSUL("consul"),
+    /** Kubernetes Gateway API HTTPRoutes (gateway.networking.k8s.io/v1). */
+    HTTP_ROUTE("httproute"),
     /** The gateway's own configuration ({@code isthmus.*} properties): named policies of the operator. */
     PROPERTIES("properties");
 

@@ -48,7 +48,8 @@ public final class BackendPool {
         this.balancing = balancing;
         this.autoHostHeader = autoHostHeader;
         this.backends = weighted.stream().map(w -> new Backend(w.target(), w.weight(), balancer(balancing),
-                w.target() instanceof BackendTarget.Url url ? List.of(instanceOf(url)) : null)).toList();
+                w.target() instanceof BackendTarget.Url url ? List.of(instanceOf(url))
+                        : w.target() instanceof BackendTarget.Unavailable ? List.of() : null)).toList();
         this.cumulative = new long[backends.size()];
         long sum = 0;
         for (int i = 0; i < backends.size(); i++) {

@@ -30,6 +30,25 @@ class IsthmusPropertiesValidationTest {
         assertThat(startupReport("isthmus.file.path= ")).contains("Property: isthmus.file.path");
     }
 
+    @Test
+    void badGatewayApiValuesFailStartUpWithThePropertyName() {
+        assertThat(startupReport("isthmus.gateway-api.controller-name=gateway-controller")).contains("Property: isthmus.gatewayApi.controllerName")
+                .contains("must be a domain-prefixed path");
+        assertThat(startupReport("isthmus.gateway-api.https-port=70000")).contains("Property: isthmus.gatewayApi.httpsPort");
+        assertThat(startupReport("isthmus.gateway-api.http-port=-1")).contains("Property: isthmus.gatewayApi.httpPort");
+        assertThat(startupReport("isthmus.gateway-api.tls-secrets=wildcard")).contains("isthmus.gatewayApi.tlsSecrets")
+                .contains("must be namespace/name");
+        assertThat(startupReport("isthmus.gateway-api.service-name=My_Gateway")).contains("Property: isthmus.gatewayApi.serviceName");
+    }
+
+    @Test
+    void theGatewayApiDefaultsAndTheChartsValuesAreValid() {
+        runner.withPropertyValues("isthmus.gateway-api.enabled=true", "isthmus.gateway-api.http-port=0", "isthmus.gateway-api.https-port=443",
+                "isthmus.gateway-api.service-name=isthmus", "isthmus.gateway-api.tls-secrets=ingress/isthmus-tls,ingress/api.example.com",
+                "isthmus.gateway-api.addresses=203.0.113.7,lb.example.com")
+                .run(ctx -> assertThat(ctx).hasNotFailed());
+    }
+
     /** What Spring Boot prints when start-up fails: its failure analysis of the exception. */
     private String startupReport(String property) {
         FailureAnalyzer analyzer;

@@ -8,6 +8,8 @@ import dev.isthmus.compile.RoutePolicy;
 import dev.isthmus.spec.GatewayRouteSpec;
 import dev.isthmus.spec.Mirror;
 
+import static dev.isthmus.model.ConditionReason.INVALID_BACKEND;
+
 /** A share of requests copied to a shadow backend, whose answers are discarded ({@code mirror}). */
 public record MirrorPolicy(BackendTarget target, int percent) implements RoutePolicy {
 
@@ -42,6 +44,10 @@ public record MirrorPolicy(BackendTarget target, int percent) implements RoutePo
             }
             int percent = c.problems().intIn("mirror.percent", m.percent(), Mirror.DEFAULT_PERCENT, 0, 100);
             BackendTarget target = BackendCompiler.target(c.problems(), "mirror", m.service(), m.url(), null, c.namespace());
+            if (target instanceof BackendTarget.Unavailable) {
+                c.problems().fail(INVALID_BACKEND, "mirror: an unavailable backend cannot be mirrored to");
+                return null;
+            }
             return target == null ? null : new MirrorPolicy(target, percent);
         }
     }

@@ -75,6 +75,13 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         String hashKey = pool.hashKey(exchange);
         Set<String> tried = exchange.getAttribute(RouteAttributes.TRIED_INSTANCES);
         Backend backend = pool.pick(hashKey, null);
+        if (backend.target() instanceof BackendTarget.Unavailable) {
+            // Its share of the traffic fails, as the Gateway API prescribes; it never falls over to
+            // another backend. Answered here rather than by an error: Spring Boot's error handler logs
+            // every 500 at ERROR with a stack trace, so one tenant's bad backendRef would flood the
+            // log per request. Its author reads why in the HTTPRoute's status (ResolvedRefs=False).
+            return BadRequest.answer(exchange, HttpStatus.INTERNAL_SERVER_ERROR, "this route's backend reference cannot be used");
+        }
         List<Instance> candidates = candidates(backend, tried);
         if (candidates.isEmpty() && pool.backends().size() > 1) {
             backend = pool.pick(hashKey, backend);

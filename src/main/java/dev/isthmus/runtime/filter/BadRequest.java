@@ -10,8 +10,9 @@ import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The gateway's own answer to a request it refuses before any routing: plain text, the status's
- * reason phrase, then why.
+ * The gateway's own answer to a request it refuses before any routing (or, with a 500, to one
+ * routed to a Gateway API backendRef that cannot be used): plain text, the status's reason phrase,
+ * then why.
  */
 final class BadRequest {
 
