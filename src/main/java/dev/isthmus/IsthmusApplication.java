@@ -4,6 +4,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 
+import dev.isthmus.cli.IsthmusCli;
+
 /**
  * Isthmus. Its wiring is a set of auto-configurations by concern (routing, route policies,
  * upstreams, rate limiting, server hardening, each source, status, admin, demo), listed in
@@ -29,6 +31,10 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
         "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.reactive.ReactiveOAuth2ResourceServerWebSecurityAutoConfiguration" })
 public class IsthmusApplication {
     public static void main(String[] args) {
+        if (IsthmusCli.isCommand(args)) {
+            // validate, routes: no Spring context, no server (docs/operations.md)
+            System.exit(IsthmusCli.run(args, System.out, System.err, System.in));
+        }
         sizeEventLoops();
         SpringApplication.run(IsthmusApplication.class, args);
     }

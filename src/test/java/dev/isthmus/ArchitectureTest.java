@@ -63,7 +63,14 @@ class ArchitectureTest {
 
     @Test
     void onlyTheAutoConfigurationsWireStages() {
-        noClasses().that().resideOutsideOfPackage("dev.isthmus.config..").should().dependOnClassesThat()
+        // the CLI builds the compile step offline from the same properties (config.OfflineCompiler)
+        noClasses().that().resideOutsideOfPackages("dev.isthmus.config..", "dev.isthmus.cli..").should().dependOnClassesThat()
                 .resideInAPackage("dev.isthmus.config..").check(classes);
+    }
+
+    @Test
+    void onlyTheApplicationStartsTheCommands() {
+        noClasses().that().resideOutsideOfPackages("dev.isthmus", "dev.isthmus.cli..").should().dependOnClassesThat()
+                .resideInAPackage("dev.isthmus.cli..").check(classes);
     }
 }

@@ -5,6 +5,7 @@ import java.net.URI;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -13,6 +14,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.runtime.trace.ServerSpan;
 import dev.isthmus.server.GatewayPortWebFilter;
 import dev.isthmus.server.ManagementPort;
 
@@ -20,7 +22,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 /**
  * One log event per request on the gateway port ({@code isthmus.access-log.enabled}), on the
- * logger {@code isthmus.access}: method, path, status, duration, route, upstream, client. Fields
+ * logger {@code isthmus.access}: method, path, status, duration, route, upstream, client, and with
+ * tracing on the trace id (also of unsampled requests: the upstream receives it too). Fields
  * are SLF4J key-value pairs, so with Spring Boot's structured logging
  * ({@code logging.structured.format.console=ecs}) each becomes a JSON field. No query strings,
  * headers or bodies: they may carry credentials.
@@ -47,15 +50,25 @@ public final class AccessLogWebFilter extends GatewayPortWebFilter {
         InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
         String path = exchange.getAttributeOrDefault(RouteAttributes.NORMALIZED_PATH, exchange.getRequest().getURI().getRawPath());
         long micros = (System.nanoTime() - start) / 1000;
-        log.atInfo()
-                .addKeyValue("method", exchange.getRequest().getMethod().name())
+        ServerSpan span = exchange.getAttribute(RouteAttributes.SERVER_SPAN);
+        String method = exchange.getRequest().getMethod().name();
+        int code = status == null ? 0 : status.value();
+        LoggingEventBuilder event = log.atInfo()
+                .addKeyValue("method", method)
                 .addKeyValue("path", path)
-                .addKeyValue("status", status == null ? 0 : status.value())
+                .addKeyValue("status", code)
                 .addKeyValue("durationMs", micros / 1000.0)
                 .addKeyValue("route", route == null ? "-" : route.toString())
                 .addKeyValue("upstream", upstream == null || upstream.getHost() == null ? "-" : upstream.getHost() + ":" + upstream.getPort())
-                .addKeyValue("client", remote == null || remote.getAddress() == null ? "-" : remote.getAddress().getHostAddress())
-                .log("{} {} {} {}ms", exchange.getRequest().getMethod().name(), path, status == null ? 0 : status.value(), micros / 1000);
+                .addKeyValue("client", remote == null || remote.getAddress() == null ? "-" : remote.getAddress().getHostAddress());
+        if (span == null) {
+            event.log("{} {} {} {}ms", method, path, code, micros / 1000);
+        }
+        else {
+            // in the message too: a plain-text log pattern shows no key-value pairs
+            String traceId = span.traceId();
+            event.addKeyValue("traceId", traceId).log("{} {} {} {}ms trace={}", method, path, code, micros / 1000, traceId);
+        }
     }
 
     @Override

@@ -1,20 +1,27 @@
 package dev.isthmus.config;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 import dev.isthmus.admin.AccessLogWebFilter;
 import dev.isthmus.admin.AuthEndpoint;
 import dev.isthmus.admin.BoundedMethodTagsProvider;
+import dev.isthmus.admin.GatewayInfoContributor;
 import dev.isthmus.admin.GatewayMetrics;
+import dev.isthmus.admin.RequestMetrics;
+import dev.isthmus.admin.UpstreamTagsProvider;
 import dev.isthmus.admin.RoutesEndpoint;
 import dev.isthmus.admin.RoutingHealthIndicator;
 import dev.isthmus.admin.SourcesEndpoint;
 import dev.isthmus.admin.UpstreamsEndpoint;
 import dev.isthmus.discovery.CompositeServiceResolver;
+import dev.isthmus.discovery.ConcurrencyLimiter;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.runtime.auth.CredentialStore;
@@ -69,8 +76,36 @@ public class AdminAutoConfiguration {
         return new BoundedMethodTagsProvider();
     }
 
+    /** The isthmus part of /actuator/info (versions, sources, tracing); build and git are Spring Boot's contributors. */
     @Bean
-    GatewayMetrics gatewayMetrics(RouteTableHolder tables, RouteSources sources, OutlierDetector outliers) {
-        return new GatewayMetrics(tables, sources, outliers);
+    GatewayInfoContributor gatewayInfoContributor(RouteSources sources, Environment environment) {
+        return new GatewayInfoContributor(sources, TracingSettings.enabled(environment));
+    }
+
+    @Bean
+    GatewayMetrics gatewayMetrics(RouteTableHolder tables, RouteSources sources, OutlierDetector outliers, ConcurrencyLimiter bulkhead) {
+        return new GatewayMetrics(tables, sources, outliers, bulkhead);
+    }
+
+    /** isthmus.requests: every request the gateway port answers (also told of the transport's own answers). */
+    @Bean
+    RequestMetrics requestMetrics(MeterRegistry registry, ManagementPort managementPort) {
+        return new RequestMetrics(registry, managementPort);
+    }
+
+    /** The upstream (service, never instance) tag of spring.cloud.gateway.requests, and a routeUri that says where the route sends. */
+    @Bean
+    UpstreamTagsProvider upstreamTagsProvider() {
+        return new UpstreamTagsProvider();
+    }
+
+    /**
+     * Spring Cloud Gateway's spring.cloud.gateway.routes.count counts its route definitions, which
+     * Isthmus does not use: it would read 0 whatever is served. Not exported; isthmus.routes counts
+     * the routes served, per source and owner.
+     */
+    @Bean
+    MeterFilter scgRouteDefinitionCountFilter() {
+        return MeterFilter.deny(id -> id.getName().equals("spring.cloud.gateway.routes.count"));
     }
 }

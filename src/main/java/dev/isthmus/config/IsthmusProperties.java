@@ -20,6 +20,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 import dev.isthmus.discovery.DiscoveryPolicy;
+import dev.isthmus.runtime.trace.RequestTracing;
 import dev.isthmus.spec.NamedPolicy;
 
 /**
@@ -50,6 +51,7 @@ public class IsthmusProperties {
     private final Demo demo = new Demo();
     @Valid
     private final AccessLog accessLog = new AccessLog();
+    private final Tracing tracing = new Tracing();
     @Valid
     private final Server server = new Server();
     @Valid
@@ -377,6 +379,31 @@ public class IsthmusProperties {
 
         public void setReadTimeout(Duration readTimeout) {
             this.readTimeout = readTimeout;
+        }
+    }
+
+    public Tracing getTracing() {
+        return tracing;
+    }
+
+    /**
+     * Request tracing, on when management.opentelemetry.tracing.export.otlp.endpoint is set
+     * (sampling: management.tracing.sampling.probability).
+     */
+    public static class Tracing {
+        /**
+         * Whose incoming W3C trace context (traceparent) becomes the parent of the gateway's span:
+         * trusted-proxies (peers in isthmus.server.trusted-proxies), any, or none. Any other
+         * client's valid traceparent is recorded as a span link, and the gateway starts a trace of its own.
+         */
+        private RequestTracing.ClientContext clientContext = RequestTracing.ClientContext.TRUSTED_PROXIES;
+
+        public RequestTracing.ClientContext getClientContext() {
+            return clientContext;
+        }
+
+        public void setClientContext(RequestTracing.ClientContext clientContext) {
+            this.clientContext = clientContext;
         }
     }
 

@@ -71,24 +71,33 @@ public class RoutingAutoConfiguration {
     CompileSettings compileSettings(IsthmusProperties properties, GatewayIdentity identity) {
         String ns = properties.getKubernetes().getDefaultNamespace();
         if (ns == null || ns.isBlank()) {
-            ns = identity.namespace();
-            log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})", ns,
-                    identity.from());
+            log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})",
+                    identity.namespace(), identity.from());
         }
-        List<PolicyDefinition> policies = new ArrayList<>();
-        properties.getAuth().getPolicies().forEach((name, spec) -> policies.add(new PolicyDefinition(name,
-                new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + name), true, spec)));
-        CompileSettings settings = new CompileSettings(ns, policies);
+        CompileSettings settings = settingsFor(properties, identity);
         // the operator's policies are checked now, as every compile checks them: a bad one stops the start, naming it
         List<String> problems = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(List.of(), List.of()).statuses().stream()
                 .filter(s -> !s.accepted()).map(s -> s.object().name() + ": " + s.message()).toList();
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Invalid named policies in isthmus.auth.policies: " + String.join("; ", problems));
         }
-        if (!policies.isEmpty()) {
-            log.info("{} named access policies from isthmus.auth.policies: {}", policies.size(), properties.getAuth().getPolicies().keySet());
+        if (!settings.policies().isEmpty()) {
+            log.info("{} named access policies from isthmus.auth.policies: {}", settings.policies().size(),
+                    properties.getAuth().getPolicies().keySet());
         }
         return settings;
+    }
+
+    /**
+     * What the properties mean for the compile step (the default namespace, the operator's named
+     * policies); {@code isthmus validate} compiles with the same ({@link OfflineCompiler}).
+     */
+    static CompileSettings settingsFor(IsthmusProperties properties, GatewayIdentity identity) {
+        String ns = properties.getKubernetes().getDefaultNamespace();
+        List<PolicyDefinition> policies = new ArrayList<>();
+        properties.getAuth().getPolicies().forEach((name, spec) -> policies.add(new PolicyDefinition(name,
+                new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + name), true, spec)));
+        return new CompileSettings(ns == null || ns.isBlank() ? identity.namespace() : ns, policies);
     }
 
     @Bean

@@ -3,6 +3,7 @@ package dev.isthmus.config;
 import java.time.Duration;
 import java.util.List;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,6 +15,7 @@ import dev.isthmus.runtime.filter.PathNormalizationWebFilter;
 import dev.isthmus.runtime.filter.RequestValidationWebFilter;
 import dev.isthmus.server.Cidrs;
 import dev.isthmus.server.ManagementPort;
+import dev.isthmus.server.RequestOutcomes;
 import dev.isthmus.server.ServerHardening;
 
 /**
@@ -41,7 +43,7 @@ public class ServerHardeningAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    ServerHardening serverHardening(IsthmusProperties properties, Environment environment) {
+    ServerHardening serverHardening(IsthmusProperties properties, Environment environment, ObjectProvider<RequestOutcomes> outcomes) {
         var s = properties.getServer();
         Cidrs trusted = cidrs("isthmus.server.trusted-proxies", s.getTrustedProxies());
         Cidrs lbs = Cidrs.NONE;
@@ -54,7 +56,7 @@ public class ServerHardeningAutoConfiguration {
         }
         return new ServerHardening(s.getRequestHeaderTimeout(), s.getReadTimeout(),
                 environment.getProperty("server.netty.idle-timeout", Duration.class), trusted, lbs,
-                s.getHttp2().getMaxConcurrentStreams(), s.getHttp2().isH2cUpgrade());
+                s.getHttp2().getMaxConcurrentStreams(), s.getHttp2().isH2cUpgrade(), outcomes.getIfUnique(() -> RequestOutcomes.NONE));
     }
 
     private static Cidrs cidrs(String property, List<String> values) {

@@ -9,8 +9,26 @@ public final class RouteAttributes {
     /** The {@link dev.isthmus.discovery.Instance}s already tried for this request (retries go elsewhere). */
     public static final String TRIED_INSTANCES = RouteAttributes.class.getName() + ".tried";
 
+    /**
+     * The upstream (backend service or URL, never an instance address) of the current attempt, as
+     * {@link dev.isthmus.compile.BackendTarget#display()}: the {@code upstream} tag of request metrics.
+     */
+    public static final String UPSTREAM = RouteAttributes.class.getName() + ".upstream";
+
+    /**
+     * The {@link dev.isthmus.server.RequestOutcome} of the request, set where the gateway answers it
+     * itself (refusals, backend selection failures); absent for answers from an upstream.
+     */
+    public static final String OUTCOME = RouteAttributes.class.getName() + ".outcome";
+
     /** The normalized request path the route was matched on. */
     public static final String NORMALIZED_PATH = RouteAttributes.class.getName() + ".path";
+
+    /** The request's {@link dev.isthmus.runtime.trace.ServerSpan}, when tracing is on. */
+    public static final String SERVER_SPAN = RouteAttributes.class.getName() + ".span";
+
+    /** The current attempt's {@link dev.isthmus.runtime.trace.UpstreamSpan}, when tracing is on. */
+    public static final String UPSTREAM_SPAN = RouteAttributes.class.getName() + ".upstream-span";
 
     private RouteAttributes() {
     }

@@ -20,13 +20,17 @@ public final class ClientAddress extends InetSocketAddress {
     private final String proto;
     private final String host;
     private final int forwardedPort;
+    private final boolean peerTrusted;
 
     /**
      * @param chain the client first, then every trusted hop, ending with the gateway's own peer
      * @param proto, host, forwardedPort what the trusted proxy in front reported, or null / -1
+     * @param peerTrusted the gateway's own peer is one of {@code isthmus.server.trusted-proxies}
      */
-    ClientAddress(InetAddress client, int port, List<String> chain, String proto, String host, int forwardedPort) {
+    ClientAddress(InetAddress client, int port, List<String> chain, String proto, String host, int forwardedPort,
+            boolean peerTrusted) {
         super(client, port);
+        this.peerTrusted = peerTrusted;
         this.chain = List.copyOf(chain);
         this.proto = proto;
         this.host = host;
@@ -51,5 +55,19 @@ public final class ClientAddress extends InetSocketAddress {
     /** The port a trusted proxy said the client connected to, or -1. */
     public int forwardedPort() {
         return forwardedPort;
+    }
+
+    /**
+     * Whether the request came from a trusted proxy (the peer, after any PROXY protocol header, is
+     * in {@code isthmus.server.trusted-proxies}): what that peer says about the request (its
+     * forwarding headers, its trace context) is believed.
+     */
+    public boolean peerTrusted() {
+        return peerTrusted;
+    }
+
+    /** Whether {@code remote}, a request's remote address, came through a trusted proxy. */
+    public static boolean fromTrustedPeer(InetSocketAddress remote) {
+        return remote instanceof ClientAddress c && c.peerTrusted;
     }
 }

@@ -63,6 +63,7 @@ public final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
 
     private enum Mode { UNKNOWN, H1, H2 }
 
+    private final RequestOutcomes outcomes;
     private final long headerNanos;
     private final long idleNanos;
     private ChannelHandlerContext ctx;
@@ -87,6 +88,12 @@ public final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
      * @param idleTimeout server.netty.idle-timeout for HTTP/2 connections without streams; null: none
      */
     public RequestHeaderDeadline(Duration headerTimeout, Duration idleTimeout) {
+        this(headerTimeout, idleTimeout, RequestOutcomes.NONE);
+    }
+
+    /** @param outcomes told of each 408 (and HTTP/2 close) this sends, and of requests the HTTP/1.1 codec could not decode */
+    public RequestHeaderDeadline(Duration headerTimeout, Duration idleTimeout, RequestOutcomes outcomes) {
+        this.outcomes = outcomes;
         this.headerNanos = headerTimeout.toNanos();
         this.idleNanos = idleTimeout == null ? 0 : idleTimeout.toNanos();
     }
@@ -96,6 +103,10 @@ public final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
      * HTTP/1.1 codec, the h2c detector or the ALPN negotiation), so after TLS and the PROXY protocol.
      */
     public static void install(ChannelPipeline pipeline, Duration headerTimeout, Duration idleTimeout) {
+        install(pipeline, headerTimeout, idleTimeout, RequestOutcomes.NONE);
+    }
+
+    public static void install(ChannelPipeline pipeline, Duration headerTimeout, Duration idleTimeout, RequestOutcomes outcomes) {
         String before = null;
         for (String name : new String[] { reactor.netty.NettyPipeline.H2OrHttp11Codec, reactor.netty.NettyPipeline.H2CUpgradeHandler,
                 reactor.netty.NettyPipeline.HttpCodec }) {
@@ -111,7 +122,7 @@ public final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
             }
             before = codec.name();
         }
-        pipeline.addBefore(before, NAME, new RequestHeaderDeadline(headerTimeout, idleTimeout));
+        pipeline.addBefore(before, NAME, new RequestHeaderDeadline(headerTimeout, idleTimeout, outcomes));
     }
 
     @Override
@@ -294,6 +305,7 @@ public final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
         }
         log.debug("Closing connection from {}: request headers not complete within {} ms", ctx.channel().remoteAddress(),
                 TimeUnit.NANOSECONDS.toMillis(headerNanos));
+        outcomes.answered(RequestOutcome.HEADER_TIMEOUT);
         if (mode == Mode.H1 && h1 != null && h1.ctx != null) {
             h1.requestTimeout();
         }
@@ -318,8 +330,16 @@ public final class RequestHeaderDeadline extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (msg instanceof HttpRequest) {
+            if (msg instanceof HttpRequest request) {
                 deadline.requestHeadersReceived();
+                // Reactor Netty answers it (400, 414, 431) and closes; no web filter sees it. The codec also
+                // emits a failed request for headers cut short by the connection closing: no answer then.
+                if (request.decoderResult().isFailure() && ctx.channel().isActive()) {
+                    Throwable cause = request.decoderResult().cause();
+                    deadline.outcomes.answered(cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? RequestOutcome.URI_TOO_LONG
+                            : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? RequestOutcome.HEADERS_TOO_LARGE
+                                    : RequestOutcome.MALFORMED);
+                }
             }
             ctx.fireChannelRead(msg);
         }

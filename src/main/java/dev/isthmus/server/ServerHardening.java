@@ -23,9 +23,19 @@ import dev.isthmus.server.http2.Http2Conformance;
  * @param proxyProtocolFrom peers that may (must, to be believed) send a PROXY protocol header; empty: PROXY protocol off
  * @param maxConcurrentStreams HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
  * @param h2cUpgrade honour {@code Upgrade: h2c} (prior knowledge is always accepted when HTTP/2 is on)
+ * @param outcomes told of the requests the transport answers itself (metrics)
  */
 public record ServerHardening(Duration headerTimeout, Duration readTimeout, Duration idleTimeout, Cidrs trustedProxies,
-        Cidrs proxyProtocolFrom, long maxConcurrentStreams, boolean h2cUpgrade) {
+        Cidrs proxyProtocolFrom, long maxConcurrentStreams, boolean h2cUpgrade, RequestOutcomes outcomes) {
+
+    public ServerHardening {
+        outcomes = outcomes == null ? RequestOutcomes.NONE : outcomes;
+    }
+
+    public ServerHardening(Duration headerTimeout, Duration readTimeout, Duration idleTimeout, Cidrs trustedProxies,
+            Cidrs proxyProtocolFrom, long maxConcurrentStreams, boolean h2cUpgrade) {
+        this(headerTimeout, readTimeout, idleTimeout, trustedProxies, proxyProtocolFrom, maxConcurrentStreams, h2cUpgrade, RequestOutcomes.NONE);
+    }
 
     public boolean proxyProtocol() {
         return !proxyProtocolFrom.isEmpty();
@@ -56,7 +66,7 @@ public record ServerHardening(Duration headerTimeout, Duration readTimeout, Dura
         if (!h2cUpgrade) {
             H2cUpgradeRefusal.install(p);
         }
-        RequestHeaderDeadline.install(p, headerTimeout, idleTimeout);
+        RequestHeaderDeadline.install(p, headerTimeout, idleTimeout, outcomes);
         // after the deadline, so a slow preface is still cut off
         Http2Conformance.install(p);
     }

@@ -56,7 +56,7 @@ public final class TrustedProxies implements BiFunction<ConnectionInfo, HttpRequ
         }
         String peerText = peerAddress.getHostAddress();
         if (trusted.isEmpty() || !trusted.contains(peerAddress)) {
-            return new ClientAddress(peerAddress, peer.getPort(), List.of(peerText), null, null, -1);
+            return new ClientAddress(peerAddress, peer.getPort(), List.of(peerText), null, null, -1, false);
         }
         List<String> forwarded = headers.getAll("Forwarded");
         boolean rfc7239 = !forwarded.isEmpty();
@@ -101,7 +101,7 @@ public final class TrustedProxies implements BiFunction<ConnectionInfo, HttpRequ
         if (host != null && !HostHeader.isValid(host)) {
             host = null;
         }
-        return new ClientAddress(client, clientPort, chain, proto, host, port);
+        return new ClientAddress(client, clientPort, chain, proto, host, port, true);
     }
 
     private record Hop(InetAddress address, String proto, String host) {

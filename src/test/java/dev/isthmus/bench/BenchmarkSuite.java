@@ -109,14 +109,17 @@ public final class BenchmarkSuite {
             if (c.runs("3")) {
                 policies(nginx);
             }
-            if (c.runs("7")) {
-                authentication(nginx);
-            }
             if (c.runs("6")) {
                 startup(nginx);
             }
             if (c.runs("5")) {
                 new Propagation(c, report, nginx).run();
+            }
+            if (c.runs("7")) {
+                new TracingCost(c, report, (name, jvmArgs) -> isthmus(name, nginx, 1, jvmArgs)).run();
+            }
+            if (c.runs("8")) {
+                authentication(nginx);
             }
         }
         if (c.runs("jmh")) {
@@ -372,7 +375,7 @@ public final class BenchmarkSuite {
         }
     }
 
-    // --- scenario 7 ---------------------------------------------------------------------------------
+    // --- scenario 8 ---------------------------------------------------------------------------------
 
     /**
      * What auth.jwt costs: a plain route and a JWT route (RS256, issuer, audience and one claim copied
@@ -381,7 +384,7 @@ public final class BenchmarkSuite {
      * with Isthmus' own plain route.
      */
     private void authentication(Nginx nginx) throws Exception {
-        BenchReport.Table s7 = report.table("s7", "7. Authentication: a JWT route against a plain route",
+        BenchReport.Table s8 = report.table("s8", "8. Authentication: a JWT route against a plain route",
                 "wrk as in 1, one Isthmus JVM with both routes, measured alternately; every request of the JWT route carries a valid RS256"
                         + " token (2048-bit key, verified on every request: signature, exp, iss, aud; `sub` copied to `X-User`).",
                 "route", "req/s", "p50 ms", "p99 ms", "of plain", "errors");
@@ -417,11 +420,11 @@ public final class BenchmarkSuite {
             }
             WrkResult plain = BenchTools.mean(plainRuns);
             WrkResult jwt = BenchTools.mean(jwtRuns);
-            report.put("s7.plain.rps", plain.rps());
-            report.put("s7.jwt.rps", jwt.rps());
-            s7.row("plain", plain.rps(), plain.p50(), plain.p99(), "100%", errors(plain));
-            s7.row("**auth.jwt**", jwt.rps(), jwt.p50(), jwt.p99(), percent(jwt.rps(), plain.rps()), errors(jwt));
-            s7.note("Every run's req/s: plain " + each(plainRuns) + "; auth.jwt " + each(jwtRuns) + ".");
+            report.put("s8.plain.rps", plain.rps());
+            report.put("s8.jwt.rps", jwt.rps());
+            s8.row("plain", plain.rps(), plain.p50(), plain.p99(), "100%", errors(plain));
+            s8.row("**auth.jwt**", jwt.rps(), jwt.p50(), jwt.p99(), percent(jwt.rps(), plain.rps()), errors(jwt));
+            s8.note("Every run's req/s: plain " + each(plainRuns) + "; auth.jwt " + each(jwtRuns) + ".");
         }
     }
 

@@ -49,8 +49,12 @@ class BenchmarkSuiteIT {
         }
         expected.add("s1.stock-loops.rps");
         expected.add("s1.raw.rps");
-        expected.add("s7.plain.rps");
-        expected.add("s7.jwt.rps");
+        expected.add("s8.plain.rps");
+        expected.add("s8.jwt.rps");
+        for (String mode : List.of("off", "on-0.1", "on-1.0")) {
+            expected.add("s7." + mode + ".rps");
+            expected.add("s7." + mode + ".cpu.us");
+        }
         expected.add("s5.file.p50");
         expected.add("s5.file.p99");
         // the Kubernetes and Consul sources are measured where this build has them
@@ -74,7 +78,7 @@ class BenchmarkSuiteIT {
 
         String md = Files.readString(out);
         for (String section : List.of("## Targets", "## 1. One route", "## 2. ", "## 3. Route with", "## 4. Fixed-rate", "## 5. Propagation",
-                "## 6. Memory and start-up", "## JMH", "Machine: ", "JDK: ", "Load average")) {
+                "## 6. Memory and start-up", "## 7. Tracing", "## JMH", "Machine: ", "JDK: ", "Load average")) {
             assertThat(md).contains(section);
         }
         assertThat(md).contains("| **Isthmus** |").contains("| stock Spring Cloud Gateway |").contains("| nginx proxy |")

@@ -64,8 +64,14 @@ final class Helm {
 
     /** helm template, CRDs included: every manifest helm install would send, as one YAML stream. */
     Result template(String release, String namespace, List<Path> valuesFiles, Map<String, String> sets) {
+        return template(release, namespace, valuesFiles, sets, List.of());
+    }
+
+    /** @param apiVersions what the cluster is to serve besides the built-in APIs ({@code --api-versions}), for .Capabilities */
+    Result template(String release, String namespace, List<Path> valuesFiles, Map<String, String> sets, List<String> apiVersions) {
         List<String> args = new ArrayList<>(List.of("template", release, CHART.toString(), "--namespace", namespace,
                 "--include-crds", "--kube-version", KUBE_VERSION));
+        apiVersions.forEach(v -> args.addAll(List.of("--api-versions", v)));
         addValues(args, valuesFiles, sets);
         return run(args);
     }

@@ -217,7 +217,8 @@ class HelmChartIT {
     void optionalMonitoringAndNetworkPolicyPointAtTheRightPorts() {
         Map<String, String> sets = Map.of("serviceMonitor.enabled", "true", "serviceMonitor.labels.release", "prometheus",
                 "networkPolicy.enabled", "true", "networkPolicy.managementFrom[0].namespaceSelector.matchLabels.team", "monitoring");
-        Manifests m = Manifests.parse(helm.template("isthmus", "chart-monitoring", List.of(), sets).orFail("helm template").output());
+        Manifests m = Manifests.parse(helm.template("isthmus", "chart-monitoring", List.of(), sets,
+                List.of("monitoring.coreos.com/v1/ServiceMonitor")).orFail("helm template").output());
         ChartInvariants.check(m);
 
         JsonNode monitor = m.one("ServiceMonitor");

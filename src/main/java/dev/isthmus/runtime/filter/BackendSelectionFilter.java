@@ -26,6 +26,7 @@ import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.BackendPool;
 import dev.isthmus.runtime.BackendPool.Backend;
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.RequestOutcome;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
@@ -72,6 +73,7 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         }
         URI url = exchange.getRequest().getURI();
         BackendPool pool = route.backends();
+        exchange.getAttributes().remove(RouteAttributes.OUTCOME); // a retry starts afresh
         String hashKey = pool.hashKey(exchange);
         Set<String> tried = exchange.getAttribute(RouteAttributes.TRIED_INSTANCES);
         Backend backend = pool.pick(hashKey, null);
@@ -87,12 +89,15 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
             backend = pool.pick(hashKey, backend);
             candidates = candidates(backend, tried);
         }
+        exchange.getAttributes().put(RouteAttributes.UPSTREAM, backend.target().display());
         if (candidates.isEmpty()) {
+            exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.NO_INSTANCE);
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                     "no healthy instance of " + backend.target().display()));
         }
         String upstream = backend.target().display();
         if (!bulkhead.tryAcquire(upstream)) {
+            exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.BULKHEAD);
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "upstream " + upstream + " has "
                     + bulkhead.maxConcurrent() + " requests in flight (isthmus.upstream.max-concurrent-requests)"));
         }
@@ -119,6 +124,9 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                     if (isConnectFailure(e)) {
                         outliers.failure(instance);
                     }
+                    exchange.getAttributes().put(RouteAttributes.OUTCOME, isConnectFailure(e) ? RequestOutcome.UPSTREAM_CONNECT
+                            : e instanceof io.netty.handler.timeout.ReadTimeoutException ? RequestOutcome.UPSTREAM_TIMEOUT
+                                    : e instanceof java.io.IOException ? RequestOutcome.UPSTREAM_RESET : RequestOutcome.GATEWAY_ERROR);
                 })
                 .onErrorMap(BackendSelectionFilter::isConnectFailure, e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                         "upstream connect error: " + instance.authority() + " (" + chosen.target().display() + ")", e))

@@ -9,6 +9,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.server.RequestOutcome;
+
 /**
  * The gateway's own answer to a request it refuses before any routing (or, with a 500, to one
  * routed to a Gateway API backendRef that cannot be used): plain text, the status's reason phrase,
@@ -24,6 +27,11 @@ final class BadRequest {
     }
 
     static Mono<Void> answer(ServerWebExchange exchange, HttpStatus status, String reason) {
+        exchange.getAttributes().put(RouteAttributes.OUTCOME, switch (status) {
+            case NOT_IMPLEMENTED -> RequestOutcome.NOT_IMPLEMENTED;
+            case EXPECTATION_FAILED -> RequestOutcome.EXPECTATION_FAILED;
+            default -> RequestOutcome.BAD_REQUEST;
+        });
         exchange.getResponse().setStatusCode(status);
         exchange.getResponse().getHeaders().setContentType(MediaType.TEXT_PLAIN);
         DataBuffer body = exchange.getResponse().bufferFactory().wrap((status.getReasonPhrase() + ": " + reason + "\n")

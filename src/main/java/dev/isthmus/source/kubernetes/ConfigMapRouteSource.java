@@ -72,6 +72,11 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
 
     @Override
     protected ObjectRoutes read(ConfigMap cm, Instant created) {
+        return read(cm, created, classes, log);
+    }
+
+    /** Pure: the routes and problems of one ConfigMap, or null when it is for another gateway class ({@link KubernetesManifests}). */
+    static ObjectRoutes read(ConfigMap cm, Instant created, GatewayClassSelector classes, org.slf4j.Logger log) {
         String namespace = cm.getMetadata().getNamespace();
         String name = cm.getMetadata().getName();
         Map<String, String> annotations = cm.getMetadata().getAnnotations();

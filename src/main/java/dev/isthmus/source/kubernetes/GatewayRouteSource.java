@@ -71,6 +71,11 @@ public final class GatewayRouteSource extends InformerRouteSource<GenericKuberne
 
     @Override
     protected ObjectRoutes read(GenericKubernetesResource object, Instant created) {
+        return read(object, created, classes, log);
+    }
+
+    /** Pure: the route or problem of one GatewayRoute, or null when it is for another gateway class ({@link KubernetesManifests}). */
+    static ObjectRoutes read(GenericKubernetesResource object, Instant created, GatewayClassSelector classes, org.slf4j.Logger log) {
         String namespace = object.getMetadata().getNamespace();
         String name = object.getMetadata().getName();
         Object spec = object.getAdditionalProperties().get("spec");
