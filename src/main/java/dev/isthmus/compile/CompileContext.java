@@ -9,6 +9,12 @@ import dev.isthmus.spec.GatewayRouteSpec;
  * @param namespace where unqualified Kubernetes service names resolve for this route
  * @param path the compiled path match, null when it is invalid (rewrites and redirects of a prefix need it)
  * @param problems the route's one problem collector
+ * @param name the route's name (a default for names a policy shows to clients, such as a realm)
+ * @param access the access fields that apply: the route's own, or its named policy's
  */
-public record CompileContext(GatewayRouteSpec spec, String namespace, PathMatcher path, Problems problems) {
+public record CompileContext(GatewayRouteSpec spec, String namespace, PathMatcher path, Problems problems, String name, Access access) {
+
+    public CompileContext(GatewayRouteSpec spec, String namespace, PathMatcher path, Problems problems) {
+        this(spec, namespace, path, problems, "route", null);
+    }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.isthmus.model.ConditionReason;
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.compile.policy.BuiltInPolicies;
@@ -30,10 +31,33 @@ public final class RouteCompiler {
     /** @param policies the policy compile units, in the order a runtime applies them ({@code BuiltInPolicies.compilers()}) */
     public RouteCompiler(CompileSettings settings, List<PolicyCompiler<?>> policies) {
         this.translator = new RouteTranslator(settings, policies);
+        this.settings = settings;
     }
 
+    private final CompileSettings settings;
+
     public CompileResult compile(List<RouteSpec> routes, List<SourceProblem> problems) {
+        return compile(routes, List.of(), problems);
+    }
+
+    /**
+     * @param policies the named policies the sources declared; the operator's own
+     *     ({@link CompileSettings#policies()}) come first and win a name
+     */
+    public CompileResult compile(List<RouteSpec> routes, List<PolicyDefinition> policies, List<SourceProblem> problems) {
         List<RouteStatus> statuses = new ArrayList<>();
+        List<PolicyDefinition> definitions = new ArrayList<>(settings.policies());
+        definitions.addAll(sortedPolicies(policies));
+        NamedPolicies named = new NamedPolicies(definitions);
+        for (NamedPolicies.DefinitionProblem d : named.problems()) {
+            statuses.add(RouteStatus.rejected(null, d.definition().object(), 0, List.of(d.problem())));
+        }
+        for (PolicyDefinition d : named.all()) {
+            List<Problem> found = translator.check(d);
+            if (!found.isEmpty()) {
+                statuses.add(RouteStatus.rejected(null, d.object(), 0, found));
+            }
+        }
         Map<String, CompiledRoute> valid = new LinkedHashMap<>();
         Map<String, List<String>> warnings = new HashMap<>();
         Set<String> ids = new HashSet<>();
@@ -43,7 +67,7 @@ public final class RouteCompiler {
                         List.of(new Problem(ConditionReason.DUPLICATE, "another route has the same id " + route.id()))));
                 continue;
             }
-            RouteTranslator.Outcome outcome = translator.translate(route);
+            RouteTranslator.Outcome outcome = translator.translate(route, named);
             if (outcome.route() == null) {
                 statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(),
                         outcome.problems()));
@@ -115,6 +139,13 @@ public final class RouteCompiler {
     private static String describe(List<String> ids) {
         List<String> unique = ids.stream().distinct().toList();
         return (unique.size() == 1 ? "route " : "routes ") + String.join(", ", unique);
+    }
+
+    /** Sources in a stable order, so which of two clashing definitions wins never depends on arrival. */
+    private static List<PolicyDefinition> sortedPolicies(List<PolicyDefinition> policies) {
+        List<PolicyDefinition> sorted = new ArrayList<>(policies);
+        sorted.sort(Comparator.comparing((PolicyDefinition d) -> d.object().toString()).thenComparing(PolicyDefinition::name));
+        return sorted;
     }
 
     private static List<RouteSpec> sortedById(List<RouteSpec> routes) {

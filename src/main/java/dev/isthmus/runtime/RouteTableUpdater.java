@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import dev.isthmus.compile.CompileResult;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.RouteStatus;
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
@@ -79,12 +80,14 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
         try {
             long started = System.nanoTime();
             List<RouteSpec> routes = new ArrayList<>();
+            List<PolicyDefinition> policies = new ArrayList<>();
             List<SourceProblem> problems = new ArrayList<>();
             for (SourceSnapshot s : latest.values()) {
                 routes.addAll(s.routes());
+                policies.addAll(s.policies());
                 problems.addAll(s.problems());
             }
-            CompileResult result = compiler.compile(routes, problems);
+            CompileResult result = compiler.compile(routes, policies, problems);
             RouteTable previous = holder.get();
             RouteTable table = new RouteTable(++version, materializer.materialize(result.routes(), previous), result, clock.instant(),
                     latest.keySet(), changed);

@@ -22,11 +22,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.Provenance;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.spec.NamedPolicy;
 import dev.isthmus.compile.policy.BuiltInPolicies;
 import dev.isthmus.model.ConditionReason;
 
@@ -58,19 +60,7 @@ public class CompileGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void compilesAsRecorded(String name) throws IOException {
-        JsonNode in = YAML.readTree(DIR.resolve(name + ".in.yaml").toFile());
-        CompileSettings settings = new CompileSettings(in.path("defaultNamespace").asText("default"));
-        List<RouteSpec> routes = new ArrayList<>();
-        for (JsonNode r : in.path("routes")) {
-            routes.add(route(r));
-        }
-        List<SourceProblem> problems = new ArrayList<>();
-        for (JsonNode p : in.path("problems")) {
-            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), ConditionReason.of(p.get("reason").asText()),
-                    p.get("message").asText()));
-        }
-
-        CompileResult result = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, problems);
+        CompileResult result = compile(YAML.readTree(DIR.resolve(name + ".in.yaml").toFile()));
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes", result.routes());
@@ -82,6 +72,37 @@ public class CompileGoldenTest {
         }
         assertThat(actual).as("compiled output of %s (regenerate with -Dgolden.update=true)", name)
                 .isEqualTo(Files.readString(expectedFile));
+    }
+
+    /**
+     * Compiles a case: {@code routes} (each with its {@code source}), {@code policies} (named policies as
+     * sources declare them: {@code name}, {@code source}, {@code spec}; gateway-wide when the source is a
+     * file), {@code gatewayPolicies} (the operator's, {@code isthmus.auth.policies}: name to spec),
+     * {@code problems} (what sources could not read) and {@code defaultNamespace}.
+     */
+    public static CompileResult compile(JsonNode in) throws IOException {
+        List<PolicyDefinition> operator = new ArrayList<>();
+        for (var e : (Iterable<Map.Entry<String, JsonNode>>) in.path("gatewayPolicies")::fields) {
+            operator.add(new PolicyDefinition(e.getKey(), new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + e.getKey()), true,
+                    YAML.treeToValue(e.getValue(), NamedPolicy.class)));
+        }
+        CompileSettings settings = new CompileSettings(in.path("defaultNamespace").asText("default"), operator);
+        List<RouteSpec> routes = new ArrayList<>();
+        for (JsonNode r : in.path("routes")) {
+            routes.add(route(r));
+        }
+        List<PolicyDefinition> policies = new ArrayList<>();
+        for (JsonNode d : in.path("policies")) {
+            ObjectRef object = ref(d.get("source"));
+            policies.add(new PolicyDefinition(d.get("name").asText(), object, object.kind() == SourceKind.FILE,
+                    YAML.treeToValue(d.get("spec"), NamedPolicy.class)));
+        }
+        List<SourceProblem> problems = new ArrayList<>();
+        for (JsonNode p : in.path("problems")) {
+            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), ConditionReason.of(p.get("reason").asText()),
+                    p.get("message").asText()));
+        }
+        return new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, policies, problems);
     }
 
     public static RouteSpec route(JsonNode r) throws IOException {
