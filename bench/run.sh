@@ -4,7 +4,7 @@
 # Writes docs/benchmarks.md. Takes about 15 minutes on 2 cores.
 #
 #   bench/run.sh                 # everything
-#   bench/run.sh --only 1,4      # some scenarios (1-7, jmh; 7: tracing off / on)
+#   bench/run.sh --only 1,4      # some scenarios (1-8, jmh; 7: tracing off / on; 8: a JWT route)
 #   bench/run.sh --smoke --out /tmp/b.md   # seconds-long runs (what BenchmarkSuiteIT does in CI)
 #
 # BENCH_WAIT_QUIET_MINUTES=40 waits (up to that long) for the 1-minute load average to drop below

@@ -261,6 +261,15 @@ isthmus:
   resources: [referencegrants]
   verbs: [list, watch]
 {{- end }}
+{{- if .Values.rbac.readSecrets }}
+# auth.basic.secretRef: get by name only. A Role cannot name Secrets nobody has written a route
+# for yet, and list/watch (an informer, label-selected or not) would hand the gateway every Secret
+# in the namespace: RBAC cannot filter by label. get cannot enumerate: the gateway reads only the
+# names routes give it, and the compiler keeps a route to its own namespace's Secrets.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+{{- end }}
 {{- end }}
 
 {{/* Whether the Gateway API source is on (isthmus.gateway-api.enabled, on top of the Kubernetes integration). */}}

@@ -17,7 +17,18 @@ import dev.isthmus.cli.IsthmusCli;
  * configuration into the main context, where it would be served on the gateway port.
  */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+@EnableAutoConfiguration(excludeName = {
+        // Spring Security is a library here (route JWT verification, bcrypt, the admin port's reactive security context),
+        // never a web framework: its auto-configurations would put a SecurityWebFilterChain (a generated password, form
+        // login, a 401 for every request) in front of the gateway port and the admin port. Their modules are not on the
+        // classpath today; excluded by name so that adding a Spring Boot security starter later cannot switch them on.
+        "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration",
+        "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.reactive.ReactiveOAuth2ResourceServerWebSecurityAutoConfiguration" })
 public class IsthmusApplication {
     public static void main(String[] args) {
         if (IsthmusCli.isCommand(args)) {

@@ -64,6 +64,8 @@ final class ManifestReader {
 
     final List<RouteSpec> routes = new ArrayList<>();
     final List<SourceProblem> problems = new ArrayList<>();
+    /** Named access policies of routes files and ConfigMaps ({@code policies:}), as their sources give them to the compiler. */
+    final List<dev.isthmus.model.PolicyDefinition> policies = new ArrayList<>();
     final List<Skipped> skipped = new ArrayList<>();
     final Map<String, Place> routePlaces = new HashMap<>();
     final Map<SourceProblem, Place> problemPlaces = new HashMap<>();
@@ -164,6 +166,7 @@ final class ManifestReader {
             problem(file, doc.line(), "routes file", null, ConditionReason.INVALID_DOCUMENT, e.getMessage());
             return;
         }
+        policies.addAll(result.policies());
         Map<String, Integer> index = entryIndex(doc.text());
         for (RouteSpec route : result.routes()) {
             String prefix = "routes[" + index.getOrDefault(route.name(), 0) + "]";
@@ -230,6 +233,7 @@ final class ManifestReader {
             skipped.add(new Skipped(file, line, description, "for another gateway class than this gateway's (" + classes.describe() + ")"));
             return;
         }
+        policies.addAll(result.policies());
         // where each route sits: its key's document and its index there, and the lines inside a block scalar
         Map<String, String> keyOf = new HashMap<>();
         Map<String, Integer> indexOf = new HashMap<>();

@@ -124,7 +124,7 @@ final class ValidateCommand {
         }
         ManifestReader reader = new ManifestReader(namespace, compiler.gatewayClass(), in);
         files.forEach(reader::read);
-        CompileResult result = compiler.compiler().compile(reader.routes, reader.problems);
+        CompileResult result = compiler.compiler().compile(reader.routes, reader.policies, reader.problems);
         Report report = report(reader, result, files);
         if (format.equals("json")) {
             printJson(report);

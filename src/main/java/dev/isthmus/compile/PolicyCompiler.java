@@ -35,6 +35,14 @@ public interface PolicyCompiler<P extends RoutePolicy> {
         return true;
     }
 
+    /**
+     * Whether this unit compiles access fields ({@link CompileContext#access()}: auth, ipAllow,
+     * ipDeny), which named policies hold too; such a unit never reads {@code context.spec()}.
+     */
+    default boolean accessPolicy() {
+        return false;
+    }
+
     /** The policy's IR, or null when the route has none; problems go to {@code context.problems()}. */
     P compile(CompileContext context);
 }

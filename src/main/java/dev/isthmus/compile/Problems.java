@@ -40,23 +40,28 @@ public final class Problems {
 
     /** A duration field, at least 1 ms and at most {@code max}; null when absent or invalid. */
     public Duration duration(String field, String text, Duration max) {
+        return duration(ConditionReason.INVALID_POLICY, field, text, max);
+    }
+
+    /** The same, reported with {@code reason}. */
+    public Duration duration(ConditionReason reason, String field, String text, Duration max) {
         if (text == null) {
             return null;
         }
         try {
             Duration d = DurationParser.parse(text);
             if (d.compareTo(Duration.ofMillis(1)) < 0) {
-                fail(ConditionReason.INVALID_POLICY, field + " must be at least 1ms");
+                fail(reason, field + " must be at least 1ms");
                 return null;
             }
             if (d.compareTo(max) > 0) {
-                fail(ConditionReason.INVALID_POLICY, field + " '" + text + "' is more than the maximum of " + human(max));
+                fail(reason, field + " '" + text + "' is more than the maximum of " + human(max));
                 return null;
             }
             return d;
         }
         catch (IllegalArgumentException e) {
-            fail(ConditionReason.INVALID_POLICY, field + ": " + e.getMessage());
+            fail(reason, field + ": " + e.getMessage());
             return null;
         }
     }

@@ -17,6 +17,7 @@ import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.Owner;
 import dev.isthmus.model.ReferenceGrant;
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 
@@ -42,19 +43,43 @@ public final class RouteCompiler {
     /** @param policies the policy compile units, in the order a runtime applies them ({@code BuiltInPolicies.compilers()}) */
     public RouteCompiler(CompileSettings settings, List<PolicyCompiler<?>> policies) {
         this.translator = new RouteTranslator(settings, policies);
+        this.settings = settings;
         this.ownership = settings.ownership();
     }
 
+    private final CompileSettings settings;
+
     public CompileResult compile(List<RouteSpec> routes, List<SourceProblem> problems) {
-        return compile(routes, problems, List.of());
+        return compile(routes, List.of(), problems);
+    }
+
+    /**
+     * @param policies the named policies the sources declared; the operator's own
+     *     ({@link CompileSettings#policies()}) come first and win a name
+     */
+    public CompileResult compile(List<RouteSpec> routes, List<PolicyDefinition> policies, List<SourceProblem> problems) {
+        return compile(routes, policies, problems, List.of());
     }
 
     /** @param grants ReferenceGrants read from the cluster; the operator's configured grants are added to them */
-    public CompileResult compile(List<RouteSpec> routes, List<SourceProblem> problems, List<ReferenceGrant> grants) {
+    public CompileResult compile(List<RouteSpec> routes, List<PolicyDefinition> policies, List<SourceProblem> problems,
+            List<ReferenceGrant> grants) {
         List<ReferenceGrant> all = new ArrayList<>(ownership.grants());
         all.addAll(grants);
         ReferenceGrants granted = new ReferenceGrants(all);
         List<RouteStatus> statuses = new ArrayList<>();
+        List<PolicyDefinition> definitions = new ArrayList<>(settings.policies());
+        definitions.addAll(sortedPolicies(policies));
+        NamedPolicies named = new NamedPolicies(definitions);
+        for (NamedPolicies.DefinitionProblem d : named.problems()) {
+            statuses.add(RouteStatus.rejected(null, d.definition().object(), 0, List.of(d.problem())));
+        }
+        for (PolicyDefinition d : named.all()) {
+            List<Problem> found = translator.check(d);
+            if (!found.isEmpty()) {
+                statuses.add(RouteStatus.rejected(null, d.object(), 0, found));
+            }
+        }
         Map<String, CompiledRoute> valid = new LinkedHashMap<>();
         Map<String, List<String>> warnings = new HashMap<>();
         Set<String> ids = new HashSet<>();
@@ -64,7 +89,7 @@ public final class RouteCompiler {
                         List.of(new Problem(ConditionReason.DUPLICATE, "another route has the same id " + route.id()))));
                 continue;
             }
-            RouteTranslator.Outcome outcome = translator.translate(route, granted);
+            RouteTranslator.Outcome outcome = translator.translate(route, named, granted);
             if (outcome.route() == null) {
                 statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(),
                         outcome.problems()));
@@ -176,6 +201,13 @@ public final class RouteCompiler {
     private static String describe(List<String> ids) {
         List<String> unique = ids.stream().distinct().toList();
         return (unique.size() == 1 ? "route " : "routes ") + String.join(", ", unique);
+    }
+
+    /** Sources in a stable order, so which of two clashing definitions wins never depends on arrival. */
+    private static List<PolicyDefinition> sortedPolicies(List<PolicyDefinition> policies) {
+        List<PolicyDefinition> sorted = new ArrayList<>(policies);
+        sorted.sort(Comparator.comparing((PolicyDefinition d) -> d.object().toString()).thenComparing(PolicyDefinition::name));
+        return sorted;
     }
 
     private static List<RouteSpec> sortedById(List<RouteSpec> routes) {

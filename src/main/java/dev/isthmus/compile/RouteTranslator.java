@@ -14,7 +14,8 @@ import dev.isthmus.spec.GatewayRouteSpec;
  * Turns one authored route into a {@link CompiledRoute}, or explains every reason it cannot: the
  * match ({@link MatchCompiler}), the action (backends by {@link BackendCompiler}, or a redirect by
  * {@link RedirectCompiler}) and one {@link PolicyCompiler} per policy, all reporting to one
- * {@link Problems}. Everything the CRD schema checks is checked again here, because the file,
+ * {@link Problems}. The access units see the route's own auth and address lists, or those of the
+ * named policy it references ({@link NamedPolicies}). Everything the CRD schema checks is checked again here, because the file,
  * ConfigMap and Consul sources have no API server in front of them.
  */
 final class RouteTranslator {
@@ -31,8 +32,25 @@ final class RouteTranslator {
         this.policies = List.copyOf(policies);
     }
 
+    /** Checks a named policy on its own (reported against its object, whether or not a route uses it). */
+    List<Problem> check(dev.isthmus.model.PolicyDefinition d) {
+        Problems p = new Problems();
+        var n = d.spec();
+        CompileContext context = new CompileContext(null, null, null, p, d.name(),
+                new Access(n.auth(), n.ipAllow(), n.ipDeny(), d.name(), d.object()));
+        if (n.auth() != null && n.auth().jwt() != null && n.auth().basic() != null) {
+            p.fail(ConditionReason.INVALID_AUTH, "policy " + d.name() + ": auth.jwt and auth.basic both read the Authorization header: use one");
+        }
+        for (PolicyCompiler<?> unit : policies) {
+            if (unit.accessPolicy()) {
+                unit.compile(context);
+            }
+        }
+        return p.list();
+    }
+
     /** @param grants the cross-namespace references permitted now (ReferenceGrants and configured grants) */
-    Outcome translate(RouteSpec route, ReferenceGrants grants) {
+    Outcome translate(RouteSpec route, NamedPolicies named, ReferenceGrants grants) {
         Problems p = new Problems();
         GatewayRouteSpec s = route.spec();
         BackendAdmission admission = BackendAdmission.of(route.provenance(), settings.defaultNamespace(), settings.ownership(), grants);
@@ -50,7 +68,8 @@ final class RouteTranslator {
         List<WeightedBackend> backends = hasBackends
                 ? BackendCompiler.backends(p, s.backends(), admission, route.provenance().kind() == SourceKind.HTTP_ROUTE) : List.of();
         RouteAction.Redirect redirectAction = redirect ? RedirectCompiler.compile(s.redirect(), match.path(), p) : null;
-        CompileContext context = new CompileContext(s, admission, match.path(), p);
+        Access access = named.resolve(route, p);
+        CompileContext context = new CompileContext(s, admission, match.path(), p, route.name(), access);
         List<RoutePolicy> routeWide = new ArrayList<>();
         List<RoutePolicy> forwardOnly = new ArrayList<>();
         for (PolicyCompiler<?> unit : policies) {

@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 import dev.isthmus.admin.AccessLogWebFilter;
+import dev.isthmus.admin.AuthEndpoint;
 import dev.isthmus.admin.BoundedMethodTagsProvider;
 import dev.isthmus.admin.GatewayInfoContributor;
 import dev.isthmus.admin.GatewayMetrics;
@@ -23,6 +24,8 @@ import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.ConcurrencyLimiter;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.runtime.RouteTableHolder;
+import dev.isthmus.runtime.auth.CredentialStore;
+import dev.isthmus.runtime.auth.JwksRegistry;
 import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.RouteSources;
 
@@ -31,7 +34,7 @@ import dev.isthmus.source.RouteSources;
  * port). The diagnostics page is a management-context configuration
  * ({@code DiagnosticsPageConfiguration}), so it never exists in the main context.
  */
-@AutoConfiguration(after = { RoutingAutoConfiguration.class, UpstreamAutoConfiguration.class })
+@AutoConfiguration(after = { RoutingAutoConfiguration.class, UpstreamAutoConfiguration.class, AuthAutoConfiguration.class })
 public class AdminAutoConfiguration {
 
     @Bean
@@ -42,6 +45,11 @@ public class AdminAutoConfiguration {
     @Bean
     SourcesEndpoint sourcesEndpoint(RouteSources sources, RouteTableHolder tables) {
         return new SourcesEndpoint(sources, tables);
+    }
+
+    @Bean
+    AuthEndpoint authEndpoint(JwksRegistry keys, CredentialStore credentials) {
+        return new AuthEndpoint(keys, credentials);
     }
 
     @Bean

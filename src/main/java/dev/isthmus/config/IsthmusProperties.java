@@ -2,7 +2,9 @@ package dev.isthmus.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -19,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
 
 import dev.isthmus.discovery.DiscoveryPolicy;
 import dev.isthmus.runtime.trace.RequestTracing;
+import dev.isthmus.spec.NamedPolicy;
 
 /**
  * The gateway's own behaviour ({@code isthmus.*}). Connections reuse Spring Cloud's settings.
@@ -53,6 +56,179 @@ public class IsthmusProperties {
     private final Server server = new Server();
     @Valid
     private final Admin admin = new Admin();
+    @Valid
+    private final Auth auth = new Auth();
+
+    public Auth getAuth() {
+        return auth;
+    }
+
+    /** Route authentication: the operator's named policies, and the shared parts behind auth.jwt, auth.basic and auth.forward. */
+    public static class Auth {
+        /**
+         * Named access policies of the operator, by name: {auth: {jwt|forward|basic}, ipAllow, ipDeny}, as a routes document's
+         * 'policies:' entries. Every route may reference them (auth.policy, or the Consul tag isthmus.auth=<name>).
+         */
+        private Map<String, NamedPolicy> policies = new LinkedHashMap<>();
+        @Valid
+        private final Jwks jwks = new Jwks();
+        @Valid
+        private final Credentials credentials = new Credentials();
+        @Valid
+        private final Basic basic = new Basic();
+        @Valid
+        private final Forward forward = new Forward();
+
+        public Map<String, NamedPolicy> getPolicies() {
+            return policies;
+        }
+
+        public void setPolicies(Map<String, NamedPolicy> policies) {
+            this.policies = policies;
+        }
+
+        public Jwks getJwks() {
+            return jwks;
+        }
+
+        public Credentials getCredentials() {
+            return credentials;
+        }
+
+        public Basic getBasic() {
+            return basic;
+        }
+
+        public Forward getForward() {
+            return forward;
+        }
+
+        /** The issuers' signing keys (auth.jwt). */
+        public static class Jwks {
+            /** Keys older than this are refreshed in the background; requests keep verifying with them meanwhile. */
+            @NotNull @DurationMin(seconds = 1)
+            private Duration refreshInterval = Duration.ofMinutes(5);
+            /** Least time between two fetches of one key set, however many tokens name unknown keys. */
+            @NotNull @DurationMin(millis = 1)
+            private Duration minRefreshInterval = Duration.ofSeconds(10);
+            /** Longest wait for a key set or discovery document. */
+            @NotNull @DurationMin(millis = 1)
+            private Duration timeout = Duration.ofSeconds(5);
+
+            public Duration getRefreshInterval() {
+                return refreshInterval;
+            }
+
+            public void setRefreshInterval(Duration refreshInterval) {
+                this.refreshInterval = refreshInterval;
+            }
+
+            public Duration getMinRefreshInterval() {
+                return minRefreshInterval;
+            }
+
+            public void setMinRefreshInterval(Duration minRefreshInterval) {
+                this.minRefreshInterval = minRefreshInterval;
+            }
+
+            public Duration getTimeout() {
+                return timeout;
+            }
+
+            public void setTimeout(Duration timeout) {
+                this.timeout = timeout;
+            }
+        }
+
+        /** htpasswd sources of auth.basic (Secrets, files). */
+        public static class Credentials {
+            /** How often referenced Secrets and files are read again (a changed password applies within this time). */
+            @NotNull @DurationMin(seconds = 1)
+            private Duration refreshInterval = Duration.ofSeconds(30);
+
+            public Duration getRefreshInterval() {
+                return refreshInterval;
+            }
+
+            public void setRefreshInterval(Duration refreshInterval) {
+                this.refreshInterval = refreshInterval;
+            }
+        }
+
+        /** Password checks of auth.basic (bcrypt). */
+        public static class Basic {
+            /** Password checks at once, each on a thread of its own pool; 0: one per CPU. */
+            @Min(0)
+            private int threads = 0;
+            /** Checks waiting for a thread; beyond, 503 at once. */
+            @Min(1)
+            private int maxPending = 64;
+            /** How long a checked (user, password) pair is remembered, as a keyed digest, never the password. */
+            @NotNull @DurationMin(millis = 1)
+            private Duration cacheTtl = Duration.ofMinutes(5);
+            /** Most remembered pairs, across all routes. */
+            @Min(1)
+            private long cacheMaxEntries = 10_000;
+
+            public int getThreads() {
+                return threads;
+            }
+
+            public void setThreads(int threads) {
+                this.threads = threads;
+            }
+
+            public int getMaxPending() {
+                return maxPending;
+            }
+
+            public void setMaxPending(int maxPending) {
+                this.maxPending = maxPending;
+            }
+
+            public Duration getCacheTtl() {
+                return cacheTtl;
+            }
+
+            public void setCacheTtl(Duration cacheTtl) {
+                this.cacheTtl = cacheTtl;
+            }
+
+            public long getCacheMaxEntries() {
+                return cacheMaxEntries;
+            }
+
+            public void setCacheMaxEntries(long cacheMaxEntries) {
+                this.cacheMaxEntries = cacheMaxEntries;
+            }
+        }
+
+        /** External authorization (auth.forward). */
+        public static class Forward {
+            /** Most cached answers (routes with auth.forward.cacheTtl), across all routes; keys are digests of the credentials. */
+            @Min(1)
+            private long cacheMaxEntries = 10_000;
+            /** Most of a denial's body passed from the authorization service to the client; the rest is dropped. */
+            @Min(0)
+            private int maxDenialBodyBytes = 16_384;
+
+            public long getCacheMaxEntries() {
+                return cacheMaxEntries;
+            }
+
+            public void setCacheMaxEntries(long cacheMaxEntries) {
+                this.cacheMaxEntries = cacheMaxEntries;
+            }
+
+            public int getMaxDenialBodyBytes() {
+                return maxDenialBodyBytes;
+            }
+
+            public void setMaxDenialBodyBytes(int maxDenialBodyBytes) {
+                this.maxDenialBodyBytes = maxDenialBodyBytes;
+            }
+        }
+    }
 
     public Admin getAdmin() {
         return admin;

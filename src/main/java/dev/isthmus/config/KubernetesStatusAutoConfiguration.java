@@ -12,6 +12,7 @@ import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.platform.kubernetes.ReplicaIdentity;
+import dev.isthmus.runtime.auth.CredentialStore;
 import dev.isthmus.source.kubernetes.ConfigMapRouteSource;
 import dev.isthmus.source.kubernetes.GatewayClassSelector;
 import dev.isthmus.source.kubernetes.GatewayRouteSource;
@@ -37,10 +38,15 @@ public class KubernetesStatusAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     GatewayRouteStatusWriter gatewayRouteStatusWriter(KubernetesClient client, GatewayRouteSource routes, ConfigMapRouteSource configMaps,
-            ServiceResolver resolver, ObjectProvider<ServiceRegistry> registries, ReplicaIdentity identity) {
+            ServiceResolver resolver, ObjectProvider<ServiceRegistry> registries, ReplicaIdentity identity,
+            ObjectProvider<CredentialStore> credentials) {
         GatewayRouteStatusWriter writer = new GatewayRouteStatusWriter(client, routes,
                 new RouteEventRecorder(client, configMaps, routes, identity.value()), resolver);
         registries.orderedStream().forEach(r -> r.addChangeListener(writer::discoveryChanged));
+        credentials.ifAvailable(store -> {
+            writer.credentialProblems(store::problem);
+            store.onChange(writer::discoveryChanged);
+        });
         return writer;
     }
 

@@ -26,6 +26,9 @@ import dev.isthmus.runtime.filter.DeadlineGatewayFilterFactory;
 import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
+import dev.isthmus.runtime.auth.AccessGuards;
+import dev.isthmus.runtime.auth.AuthMetrics;
+import dev.isthmus.runtime.policy.AccessContributor;
 import dev.isthmus.runtime.policy.CircuitBreakerContributor;
 import dev.isthmus.runtime.policy.CorsContributor;
 import dev.isthmus.runtime.policy.ForwardedHeadersContributor;
@@ -47,8 +50,35 @@ import dev.isthmus.runtime.ratelimit.RateLimiterProvider;
  * after their auto-configurations.
  */
 @AutoConfiguration(after = { GatewayAutoConfiguration.class, GatewayResilience4JCircuitBreakerAutoConfiguration.class,
-        RoutingAutoConfiguration.class, RateLimitAutoConfiguration.class })
+        RoutingAutoConfiguration.class, RateLimitAutoConfiguration.class, AuthAutoConfiguration.class })
 public class RoutePoliciesAutoConfiguration {
+
+    // --- access: client address lists and authentication (their guards: AuthAutoConfiguration) ---
+
+    @Bean
+    AccessContributor<?> ipDenyContributor(AccessGuards guards, AuthMetrics metrics) {
+        return AccessContributor.ipDeny(guards, metrics);
+    }
+
+    @Bean
+    AccessContributor<?> ipAllowContributor(AccessGuards guards, AuthMetrics metrics) {
+        return AccessContributor.ipAllow(guards, metrics);
+    }
+
+    @Bean
+    AccessContributor<?> basicAuthContributor(AccessGuards guards, AuthMetrics metrics) {
+        return AccessContributor.basic(guards, metrics);
+    }
+
+    @Bean
+    AccessContributor<?> jwtAuthContributor(AccessGuards guards, AuthMetrics metrics) {
+        return AccessContributor.jwt(guards, metrics);
+    }
+
+    @Bean
+    AccessContributor<?> forwardAuthContributor(AccessGuards guards, AuthMetrics metrics) {
+        return AccessContributor.forward(guards, metrics);
+    }
 
     @Bean
     @ConditionalOnMissingBean

@@ -1,5 +1,6 @@
 package dev.isthmus.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -27,6 +28,9 @@ import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.compile.ownership.OwnershipPolicy;
 import dev.isthmus.compile.policy.BuiltInPolicies;
+import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.PolicyDefinition;
+import dev.isthmus.model.SourceKind;
 import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.runtime.IndexedRouteHandlerMapping;
 import dev.isthmus.runtime.RouteFilterContributor;
@@ -72,13 +76,30 @@ public class RoutingAutoConfiguration {
             log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})",
                     identity.namespace(), identity.from());
         }
-        return settingsFor(properties, identity, ownership);
+        CompileSettings settings = settingsFor(properties, identity, ownership);
+        // the operator's policies are checked now, as every compile checks them: a bad one stops the start, naming it
+        List<String> problems = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(List.of(), List.of()).statuses().stream()
+                .filter(s -> !s.accepted()).map(s -> s.object().name() + ": " + s.message()).toList();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid named policies in isthmus.auth.policies: " + String.join("; ", problems));
+        }
+        if (!settings.policies().isEmpty()) {
+            log.info("{} named access policies from isthmus.auth.policies: {}", settings.policies().size(),
+                    properties.getAuth().getPolicies().keySet());
+        }
+        return settings;
     }
 
-    /** What the properties mean for the compile step; {@code isthmus validate} compiles with the same ({@link OfflineCompiler}). */
+    /**
+     * What the properties mean for the compile step (the default namespace, the operator's named
+     * policies, the ownership rules); {@code isthmus validate} compiles with the same ({@link OfflineCompiler}).
+     */
     static CompileSettings settingsFor(IsthmusProperties properties, GatewayIdentity identity, OwnershipPolicy ownership) {
         String ns = properties.getKubernetes().getDefaultNamespace();
-        return new CompileSettings(ns == null || ns.isBlank() ? identity.namespace() : ns, ownership);
+        List<PolicyDefinition> policies = new ArrayList<>();
+        properties.getAuth().getPolicies().forEach((name, spec) -> policies.add(new PolicyDefinition(name,
+                new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + name), true, spec)));
+        return new CompileSettings(ns == null || ns.isBlank() ? identity.namespace() : ns, policies, ownership);
     }
 
     @Bean

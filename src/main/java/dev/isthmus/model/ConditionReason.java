@@ -28,6 +28,14 @@ public enum ConditionReason {
     INVALID_HEADERS("InvalidHeaders"),
     /** A route policy: timeouts, retries, circuit breaker, balancing, rate limit, CORS, mirror. */
     INVALID_POLICY("InvalidPolicy"),
+    /** Authentication (auth.jwt, auth.forward, auth.basic): a field, or a combination the route's source may not use. */
+    INVALID_AUTH("InvalidAuth"),
+    /** ipAllow, ipDeny: an entry that is not an IP address or CIDR. */
+    INVALID_IP_LIST("InvalidIPList"),
+    /** auth.policy (or the Consul tag isthmus.auth) names a policy that this route cannot see. */
+    POLICY_NOT_FOUND("PolicyNotFound"),
+    /** A named policy's definition: its name, a duplicate, or a policy inside a policy. */
+    INVALID_NAMED_POLICY("InvalidNamedPolicy"),
     /** Another route has the same id (or the same name in one document or ConfigMap). */
     DUPLICATE("Duplicate"),
     /** Another route with the same hosts and match takes priority on every host. */
@@ -46,6 +54,8 @@ public enum ConditionReason {
     RESOLVED_REFS("ResolvedRefs"),
     /** ResolvedRefs: some service backend has no routable instance. */
     BACKEND_NOT_FOUND("BackendNotFound"),
+    /** ResolvedRefs: a Secret the route's auth.basic references is missing, unreadable, or holds no usable entry. */
+    INVALID_SECRET("InvalidSecret"),
     /** ResolvedRefs of a route that is not accepted: nothing was resolved. */
     NOT_ACCEPTED("NotAccepted");
 

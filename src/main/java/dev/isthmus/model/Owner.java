@@ -51,7 +51,7 @@ public record Owner(Kind kind, String scope, String name) {
 
     /** The owner of a source object: its kind and where it lives decide, never what it says about itself. */
     public static Owner of(ObjectRef object) {
-        if (object.kind() == SourceKind.FILE) {
+        if (object.kind() == SourceKind.FILE || object.kind() == SourceKind.PROPERTIES) {
             return OPERATOR;
         }
         if (object.kind() == SourceKind.CONSUL) {

@@ -7,7 +7,9 @@ public enum SourceKind {
     CONFIG_MAP("configmap"),
     CONSUL("consul"),
     /** Kubernetes Gateway API HTTPRoutes (gateway.networking.k8s.io/v1). */
-    HTTP_ROUTE("httproute");
+    HTTP_ROUTE("httproute"),
+    /** The gateway's own configuration ({@code isthmus.*} properties): named policies of the operator. */
+    PROPERTIES("properties");
 
     private final String label;
 

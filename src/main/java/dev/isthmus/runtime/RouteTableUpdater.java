@@ -22,6 +22,7 @@ import dev.isthmus.compile.CompileResult;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.model.ReferenceGrant;
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
@@ -88,14 +89,16 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
         try {
             long started = System.nanoTime();
             List<RouteSpec> routes = new ArrayList<>();
+            List<PolicyDefinition> policies = new ArrayList<>();
             List<SourceProblem> problems = new ArrayList<>();
             List<ReferenceGrant> grants = new ArrayList<>();
             for (SourceSnapshot s : latest.values()) {
                 routes.addAll(s.routes());
+                policies.addAll(s.policies());
                 problems.addAll(s.problems());
                 grants.addAll(s.grants());
             }
-            CompileResult result = compiler.compile(routes, problems, grants);
+            CompileResult result = compiler.compile(routes, policies, problems, grants);
             RouteTable previous = holder.get();
             RouteTable table = new RouteTable(++version, materializer.materialize(result.routes(), previous), result, clock.instant(),
                     latest.keySet(), changed, fallThrough);

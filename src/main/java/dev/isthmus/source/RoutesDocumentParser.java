@@ -18,14 +18,18 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.yaml.snakeyaml.LoaderOptions;
 
 import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.PolicyDefinition;
+import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.Provenance;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.spec.NamedPolicy;
 import dev.isthmus.model.ConditionReason;
 
 /**
- * Reads a routes document ({@code routes: [{name: ..., <GatewayRoute spec>}, ...]}, docs/design.md §3.2),
+ * Reads a routes document ({@code routes: [{name: ..., <GatewayRoute spec>}, ...]}, docs/design.md §3.2,
+ * and named access policies: {@code policies: [{name: ..., auth: ..., ipAllow: ..., ipDeny: ...}]}),
  * the format of the routes file and of ConfigMap keys. Each entry is parsed on its own, so one bad
  * entry is reported alone and the others still load. Uses the same Jackson 2 rules as fabric8 uses
  * for GatewayRoute objects, so a spec means the same thing whichever source it comes from.
@@ -37,8 +41,11 @@ public final class RoutesDocumentParser {
 
     private static final ObjectMapper YAML = yamlMapper();
 
-    /** What a document yielded: routes that parsed, and a problem for each part that did not. */
-    public record Result(List<RouteSpec> routes, List<SourceProblem> problems) {
+    /** What a document yielded: routes and named policies that parsed, and a problem for each part that did not. */
+    public record Result(List<RouteSpec> routes, List<PolicyDefinition> policies, List<SourceProblem> problems) {
+        public Result(List<RouteSpec> routes, List<SourceProblem> problems) {
+            this(routes, List.of(), problems);
+        }
     }
 
     /** Thrown when the document as a whole is unusable: the source keeps its last good routes. */
@@ -73,18 +80,20 @@ public final class RoutesDocumentParser {
         Set<String> unknown = new HashSet<>();
         root.fieldNames().forEachRemaining(unknown::add);
         unknown.remove("routes");
+        unknown.remove("policies");
         if (!unknown.isEmpty()) {
-            throw new InvalidDocumentException("unknown top-level field(s) " + unknown + "; expected only 'routes'", null);
+            throw new InvalidDocumentException("unknown top-level field(s) " + unknown + "; expected only 'routes' and 'policies'", null);
         }
+        List<SourceProblem> problems = new ArrayList<>();
+        List<PolicyDefinition> policies = policies(root.get("policies"), object, problems);
         JsonNode list = root.get("routes");
         if (list == null || list.isNull() || (list.isTextual() && list.asText().isEmpty())) {
-            return new Result(List.of(), List.of()); // "routes:" with nothing under it
+            return new Result(List.of(), policies, problems); // "routes:" with nothing under it
         }
         if (!list.isArray()) {
             throw new InvalidDocumentException("'routes' must be a list", null);
         }
         List<RouteSpec> routes = new ArrayList<>();
-        List<SourceProblem> problems = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode entry = list.get(i);
@@ -122,7 +131,52 @@ public final class RoutesDocumentParser {
                 problems.add(new SourceProblem(object, id, ConditionReason.INVALID_SPEC, where + " (" + name + "): " + describe(e)));
             }
         }
-        return new Result(routes, problems);
+        return new Result(routes, policies, problems);
+    }
+
+    /**
+     * The document's {@code policies:} list, entries {@code {name: ..., auth: ..., ipAllow: ..., ipDeny: ...}},
+     * each read on its own. Those of the operator's routes file are gateway-wide (every route, Consul tag
+     * routes included, may reference them); a ConfigMap's serve that ConfigMap's routes only.
+     */
+    private static List<PolicyDefinition> policies(JsonNode list, ObjectRef object, List<SourceProblem> problems)
+            throws InvalidDocumentException {
+        if (list == null || list.isNull() || (list.isTextual() && list.asText().isEmpty())) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new InvalidDocumentException("'policies' must be a list", null);
+        }
+        boolean gatewayWide = object.kind() == SourceKind.FILE;
+        List<PolicyDefinition> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode entry = list.get(i);
+            String where = "policies[" + i + "]";
+            if (!entry.isObject()) {
+                problems.add(new SourceProblem(object, null, ConditionReason.INVALID_NAMED_POLICY, where + ": expected a mapping"));
+                continue;
+            }
+            ObjectNode fields = ((ObjectNode) entry).deepCopy();
+            JsonNode nameNode = fields.remove("name");
+            String name = nameNode == null || !nameNode.isTextual() ? null : nameNode.asText();
+            if (name == null || name.isEmpty()) {
+                problems.add(new SourceProblem(object, null, ConditionReason.INVALID_NAMED_POLICY, where + ": 'name' is required"));
+                continue;
+            }
+            if (!seen.add(name)) {
+                problems.add(new SourceProblem(object, null, ConditionReason.INVALID_NAMED_POLICY, where + ": policy name '" + truncate(name)
+                        + "' is used more than once in this document"));
+                continue;
+            }
+            try {
+                out.add(new PolicyDefinition(name, object, gatewayWide, YAML.treeToValue(fields, NamedPolicy.class)));
+            }
+            catch (JsonProcessingException | IllegalArgumentException e) {
+                problems.add(new SourceProblem(object, null, ConditionReason.INVALID_NAMED_POLICY, where + " (" + truncate(name) + "): " + describe(e)));
+            }
+        }
+        return out;
     }
 
     /** Reads one GatewayRoute spec from a tree (used for the CRD source's schema-less fields too). */

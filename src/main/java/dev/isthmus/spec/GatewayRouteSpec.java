@@ -58,7 +58,15 @@ public record GatewayRouteSpec(
         Boolean websocket,
         @JsonPropertyDescription("Send X-Forwarded-For, -Proto, -Host, -Port and Forwarded to the backend (default true). "
                 + "false sends none of them; what the client sent under these names is never passed on either way.")
-        Boolean forwardedHeaders) {
+        Boolean forwardedHeaders,
+        @JsonPropertyDescription("Authentication: jwt, forward, basic, or a named policy. 401 (with WWW-Authenticate) without valid "
+                + "credentials, 403 when they are valid but not enough.")
+        Auth auth,
+        @JsonPropertyDescription("Client addresses (IP addresses or CIDRs) allowed to use this route; others get 403. The client address is "
+                + "the one isthmus.server.trusted-proxies and the PROXY protocol decide. Empty: any.")
+        @Size(max = MAX_CIDRS) List<String> ipAllow,
+        @JsonPropertyDescription("Client addresses (IP addresses or CIDRs) refused with 403, checked before ipAllow.")
+        @Size(max = MAX_CIDRS) List<String> ipDeny) {
 
     public static final int MAX_HOSTS = 64;
     /**
@@ -69,4 +77,12 @@ public record GatewayRouteSpec(
     public static final int MIN_PRECEDENCE = -1000;
     public static final int MAX_PRECEDENCE = 1000;
     public static final int MAX_BACKENDS = 64;
+    public static final int MAX_CIDRS = 256;
+
+    /** The same spec with its access fields replaced (a named policy's, resolved by the compiler). */
+    public GatewayRouteSpec withAccess(Auth auth, List<String> ipAllow, List<String> ipDeny) {
+        return new GatewayRouteSpec(gatewayClassName, hosts, match, precedence, backends, rewrite, hostRewrite, autoHostRewrite, redirect,
+                requestHeaders, responseHeaders, timeouts, retries, circuitBreaker, loadBalancer, rateLimit, cors, mirror, websocket,
+                forwardedHeaders, auth, ipAllow, ipDeny);
+    }
 }

@@ -67,11 +67,19 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
     private int failures;
     private long writes;
 
+    private volatile java.util.function.Function<dev.isthmus.compile.policy.BasicAuthPolicy.Htpasswd, String> credentialProblem = source -> null;
+
     public GatewayRouteStatusWriter(KubernetesClient client, GatewayRouteSource routes, RouteEventRecorder events, ServiceResolver resolver) {
         this.client = client;
         this.routes = routes;
         this.events = events;
         this.resolver = resolver;
+    }
+
+    /** Where auth.basic Secrets' problems come from ({@code CredentialStore::problem}); call {@link #discoveryChanged} when they change. */
+    public void credentialProblems(java.util.function.Function<dev.isthmus.compile.policy.BasicAuthPolicy.Htpasswd, String> problems) {
+        this.credentialProblem = problems;
+        schedule();
     }
 
     @Override
@@ -170,7 +178,7 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
         String key = namespace + "/" + name;
         GatewayRouteStatus current = currentStatus(key, object);
         CompiledRoute compiled = verdict.accepted() && verdict.routeId() != null ? c.accepted().get(verdict.routeId()) : null;
-        GatewayRouteStatus desired = RouteConditions.desired(verdict, compiled, resolver::resolve, current, now);
+        GatewayRouteStatus desired = RouteConditions.desired(verdict, compiled, resolver::resolve, credentialProblem, current, now);
         if (RouteConditions.same(desired, current)) {
             return true;
         }

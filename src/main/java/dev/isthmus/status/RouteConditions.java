@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.WeightedBackend;
+import dev.isthmus.compile.policy.BasicAuthPolicy;
 import dev.isthmus.compile.policy.MirrorPolicy;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.discovery.Instance;
@@ -46,6 +47,16 @@ public final class RouteConditions {
      */
     public static GatewayRouteStatus desired(RouteStatus verdict, CompiledRoute compiled, Function<BackendTarget.Service, List<Instance>> resolve,
             GatewayRouteStatus current, Instant now) {
+        return desired(verdict, compiled, resolve, source -> null, current, now);
+    }
+
+    /**
+     * @param credentialProblem what keeps users of an auth.basic Secret from logging in (never its
+     *        content), or null: a Secret that is missing, forbidden or holds no usable entry makes
+     *        ResolvedRefs False with reason InvalidSecret
+     */
+    public static GatewayRouteStatus desired(RouteStatus verdict, CompiledRoute compiled, Function<BackendTarget.Service, List<Instance>> resolve,
+            Function<BasicAuthPolicy.Htpasswd, String> credentialProblem, GatewayRouteStatus current, Instant now) {
         long generation = verdict.generation();
         Condition accepted = condition(ACCEPTED, verdict.accepted(), verdict.reason(), verdict.message(), generation);
         Condition resolved;
@@ -55,8 +66,16 @@ public final class RouteConditions {
         }
         else {
             List<String> missing = unresolved(compiled, resolve);
-            resolved = missing.isEmpty() ? condition(RESOLVED_REFS, true, ConditionReason.RESOLVED_REFS, null, generation)
-                    : condition(RESOLVED_REFS, false, ConditionReason.BACKEND_NOT_FOUND, String.join("; ", missing), generation);
+            BasicAuthPolicy basic = compiled.policy(BasicAuthPolicy.class);
+            String secret = basic == null || basic.source() == null || !basic.source().isSecret() ? null : credentialProblem.apply(basic.source());
+            if (secret != null) {
+                missing.add(0, "auth.basic " + basic.source() + ": " + secret);
+                resolved = condition(RESOLVED_REFS, false, ConditionReason.INVALID_SECRET, String.join("; ", missing), generation);
+            }
+            else {
+                resolved = missing.isEmpty() ? condition(RESOLVED_REFS, true, ConditionReason.RESOLVED_REFS, null, generation)
+                        : condition(RESOLVED_REFS, false, ConditionReason.BACKEND_NOT_FOUND, String.join("; ", missing), generation);
+            }
         }
         List<Condition> conditions = new ArrayList<>();
         conditions.add(withTransitionTime(accepted, current, now));

@@ -104,7 +104,7 @@ class AdminSurfaceIT {
 
     @Test
     void everythingButTheProbesNeedsCredentials() throws Exception {
-        for (String path : List.of("/actuator/routes", "/actuator/upstreams", "/actuator/sources", "/actuator/prometheus",
+        for (String path : List.of("/actuator/routes", "/actuator/upstreams", "/actuator/sources", "/actuator/auth", "/actuator/prometheus",
                 "/actuator/gateway/routes", "/actuator/info", "/")) {
             HttpResponse<String> r = admin(path, null);
             assertThat(r.statusCode()).as(path).isEqualTo(401);

@@ -317,9 +317,20 @@ final class BenchTools {
     }
 
     static WrkResult wrk(String url, int threads, int connections, Duration duration) throws IOException, InterruptedException {
-        String out = run(List.of(wrk(), "-t" + threads, "-c" + connections, "-d" + Math.max(1, duration.toSeconds()) + "s", "--latency", url),
-                duration.plusSeconds(60));
-        return parseWrk(out);
+        return wrk(url, threads, connections, duration, List.of());
+    }
+
+    /** With request headers ({@code "Name: value"}), e.g. a credential. */
+    static WrkResult wrk(String url, int threads, int connections, Duration duration, List<String> headers)
+            throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(wrk(), "-t" + threads, "-c" + connections, "-d" + Math.max(1, duration.toSeconds()) + "s",
+                "--latency"));
+        for (String h : headers) {
+            cmd.add("-H");
+            cmd.add(h);
+        }
+        cmd.add(url);
+        return parseWrk(run(cmd, duration.plusSeconds(60)));
     }
 
     static WrkResult parseWrk(String out) {

@@ -49,6 +49,8 @@ class BenchmarkSuiteIT {
         }
         expected.add("s1.stock-loops.rps");
         expected.add("s1.raw.rps");
+        expected.add("s8.plain.rps");
+        expected.add("s8.jwt.rps");
         for (String mode : List.of("off", "on-0.1", "on-1.0")) {
             expected.add("s7." + mode + ".rps");
             expected.add("s7." + mode + ".cpu.us");

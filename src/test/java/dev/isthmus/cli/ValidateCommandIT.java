@@ -119,6 +119,35 @@ class ValidateCommandIT {
     }
 
     @Test
+    void namedPoliciesOfTheFileAndOfTheOperatorAreSeenAsTheGatewaySeesThem() throws Exception {
+        Files.writeString(dir.resolve("routes.yaml"), """
+                policies:
+                  - name: staff
+                    ipAllow: [10.0.0.0/8]
+                routes:
+                  - name: by-file-policy
+                    match: {path: {prefix: /a}}
+                    backends: [{url: "http://127.0.0.1:9090"}]
+                    auth: {policy: staff}
+                  - name: by-operator-policy
+                    match: {path: {prefix: /b}}
+                    backends: [{url: "http://127.0.0.1:9090"}]
+                    auth: {policy: office}
+                  - name: by-nobody
+                    match: {path: {prefix: /c}}
+                    backends: [{url: "http://127.0.0.1:9090"}]
+                    auth: {policy: nobody}
+                """);
+
+        JarCommand.Result r = JarCommand.run(dir, null, "validate", "--set", "isthmus.auth.policies.office.ip-deny=192.0.2.0/24",
+                "routes.yaml");
+
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).contains("file/by-file-policy: accepted", "file/by-operator-policy: accepted",
+                "file/by-nobody: rejected (PolicyNotFound)", "(it can use: office, staff)");
+    }
+
+    @Test
     void jsonCarriesTheSameFindings() throws Exception {
         Files.writeString(dir.resolve("routes.yaml"), ROUTES);
         Files.writeString(dir.resolve("k8s.yaml"), MANIFESTS);

@@ -31,11 +31,13 @@ import dev.isthmus.config.OwnershipAutoConfiguration;
 import dev.isthmus.config.OwnershipProperties;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.model.ReferenceGrant;
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.Provenance;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.spec.GatewayRouteSpec;
+import dev.isthmus.spec.NamedPolicy;
 import dev.isthmus.compile.policy.BuiltInPolicies;
 import dev.isthmus.model.ConditionReason;
 
@@ -67,19 +69,7 @@ public class CompileGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void compilesAsRecorded(String name) throws IOException {
-        JsonNode in = YAML.readTree(DIR.resolve(name + ".in.yaml").toFile());
-        CompileSettings settings = settings(in);
-        List<RouteSpec> routes = new ArrayList<>();
-        for (JsonNode r : in.path("routes")) {
-            routes.add(route(r));
-        }
-        List<SourceProblem> problems = new ArrayList<>();
-        for (JsonNode p : in.path("problems")) {
-            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), ConditionReason.of(p.get("reason").asText()),
-                    p.get("message").asText()));
-        }
-
-        CompileResult result = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, problems, grants(in));
+        CompileResult result = compile(YAML.readTree(DIR.resolve(name + ".in.yaml").toFile()));
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes", result.routes());
@@ -141,6 +131,39 @@ public class CompileGoldenTest {
             grants.add(YAML.treeToValue(g, ReferenceGrant.class));
         }
         return grants;
+    }
+
+    /**
+     * Compiles a case: {@code routes} (each with its {@code source}), {@code policies} (named policies as
+     * sources declare them: {@code name}, {@code source}, {@code spec}; gateway-wide when the source is a
+     * file), {@code gatewayPolicies} (the operator's, {@code isthmus.auth.policies}: name to spec),
+     * {@code problems} (what sources could not read), {@code defaultNamespace}, and the ownership
+     * inputs of {@link #settings} and {@link #grants}.
+     */
+    public static CompileResult compile(JsonNode in) throws IOException {
+        List<PolicyDefinition> operator = new ArrayList<>();
+        for (var e : (Iterable<Map.Entry<String, JsonNode>>) in.path("gatewayPolicies")::fields) {
+            operator.add(new PolicyDefinition(e.getKey(), new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + e.getKey()), true,
+                    YAML.treeToValue(e.getValue(), NamedPolicy.class)));
+        }
+        CompileSettings base = settings(in);
+        CompileSettings settings = new CompileSettings(base.defaultNamespace(), operator, base.ownership());
+        List<RouteSpec> routes = new ArrayList<>();
+        for (JsonNode r : in.path("routes")) {
+            routes.add(route(r));
+        }
+        List<PolicyDefinition> policies = new ArrayList<>();
+        for (JsonNode d : in.path("policies")) {
+            ObjectRef object = ref(d.get("source"));
+            policies.add(new PolicyDefinition(d.get("name").asText(), object, object.kind() == SourceKind.FILE,
+                    YAML.treeToValue(d.get("spec"), NamedPolicy.class)));
+        }
+        List<SourceProblem> problems = new ArrayList<>();
+        for (JsonNode p : in.path("problems")) {
+            problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), ConditionReason.of(p.get("reason").asText()),
+                    p.get("message").asText()));
+        }
+        return new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, policies, problems, grants(in));
     }
 
     public static RouteSpec route(JsonNode r) throws IOException {

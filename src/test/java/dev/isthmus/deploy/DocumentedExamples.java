@@ -132,7 +132,8 @@ final class DocumentedExamples {
     }
 
     private static boolean isRoutesDocument(Object doc) {
-        return doc instanceof Map<?, ?> m && m.size() == 1 && m.containsKey("routes");
+        // a routes document: routes, and the named policies its routes may reference
+        return doc instanceof Map<?, ?> m && m.containsKey("routes") && (m.size() == 1 || m.size() == 2 && m.containsKey("policies"));
     }
 
     /**

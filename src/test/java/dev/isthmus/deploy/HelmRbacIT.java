@@ -160,6 +160,38 @@ class HelmRbacIT {
     }
 
     /**
+     * rbac.readSecrets (auth.basic.secretRef): get Secrets by name in the watched namespaces, and
+     * nothing else: no list or watch anywhere (they would hand over every Secret in a namespace),
+     * no get in a namespace it does not watch, its own release namespace included.
+     */
+    @Test
+    void readSecretsGrantsGetByNameInWatchedNamespacesOnly() throws Exception {
+        try (ChartInstall install = new ChartInstall(admin)) {
+            Installed gw = install(install, Helm.EXAMPLES.resolve("hybrid-consul.yaml"), "rbac-secrets", Map.of("rbac.readSecrets", "true"));
+            try (KubernetesClient sa = gw.gateway()) {
+                assertThat(gw.watched()).containsExactly("shop", "payments");
+                for (String ns : List.of("shop", "payments", gw.namespace())) {
+                    admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("users").endMetadata()
+                            .addToStringData("htpasswd", "alice:$2y$10$" + "x".repeat(53) + "\n").build()).create();
+                }
+                for (String ns : gw.watched()) {
+                    assertThat(sa.secrets().inNamespace(ns).withName("users").get().getData()).as("get by name in " + ns).containsKey("htpasswd");
+                    denied(gw, "list Secrets in " + ns, () -> sa.secrets().inNamespace(ns).list());
+                    denied(gw, "watch Secrets in " + ns, () -> sa.secrets().inNamespace(ns).watch(new NoopWatcher<>()));
+                    denied(gw, "update a Secret in " + ns, () -> sa.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata()
+                            .withName("users").withNamespace(ns).endMetadata().addToStringData("htpasswd", "mallory:x").build()).update());
+                    denied(gw, "create a Secret in " + ns, () -> sa.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata()
+                            .withName("evil").endMetadata().build()).create());
+                }
+                denied(gw, "get a Secret in its own (unwatched) namespace", () -> sa.secrets().inNamespace(gw.namespace()).withName("users").get());
+                denied(gw, "list Secrets in all namespaces", () -> sa.secrets().inAnyNamespace().list());
+                install.namespace("rbac-secrets-other");
+                denied(gw, "get a Secret in an unwatched namespace", () -> sa.secrets().inNamespace("rbac-secrets-other").withName("users").get());
+            }
+        }
+    }
+
+    /**
      * Not a client imitating the gateway: the gateway itself, authenticated with the chart's
      * ServiceAccount token, serves a GatewayRoute, writes its status (and a rejection's reason),
      * records an Event on a bad ConfigMap and holds the status-writer Lease.
@@ -168,7 +200,7 @@ class HelmRbacIT {
     void theGatewayRunsWithTheChartsServiceAccount() throws Exception {
         try (ChartInstall install = new ChartInstall(admin); dev.isthmus.testsupport.EchoServer upstream =
                 dev.isthmus.testsupport.EchoServer.start("rbac-upstream")) {
-            Installed gw = install(install, Helm.EXAMPLES.resolve("public-cloud.yaml"), "rbac-live");
+            Installed gw = install(install, Helm.EXAMPLES.resolve("public-cloud.yaml"), "rbac-live", Map.of("rbac.readSecrets", "true"));
             gw.gateway().close();
             String apps = "rbac-live-apps";
             install.namespace(apps);
@@ -188,6 +220,7 @@ class HelmRbacIT {
             props.put("spring.cloud.kubernetes.client.namespace", gw.namespace());
             props.put("isthmus.kubernetes.lease-namespace", gw.namespace());
             props.put("isthmus.kubernetes.lease-name", gw.leaseName());
+            props.put("isthmus.auth.credentials.refresh-interval", "1s");
             admin.resource(dev.isthmus.testsupport.KubeFixtures.gatewayRoute(apps, "good", """
                     match: {path: {prefix: /good}}
                     backends: [{url: "%s"}]
@@ -195,6 +228,21 @@ class HelmRbacIT {
             admin.resource(dev.isthmus.testsupport.KubeFixtures.gatewayRoute(apps, "bad", """
                     match: {path: {regex: "(?!x)"}}
                     backends: [{url: "%s"}]
+                    """.formatted(upstream.url()))).create();
+            // auth.basic from a Secret in the route's namespace, read with the ServiceAccount's get
+            String password = "members-only-6c1f0e";
+            admin.secrets().inNamespace(apps).resource(new SecretBuilder().withNewMetadata().withName("members").endMetadata()
+                    .addToStringData(".htpasswd", "alice:" + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(10).encode(password)
+                            + "\n").build()).create();
+            admin.resource(dev.isthmus.testsupport.KubeFixtures.gatewayRoute(apps, "members", """
+                    match: {path: {prefix: /members}}
+                    backends: [{url: "%s"}]
+                    auth: {basic: {secretRef: {name: members}, userHeader: X-User}}
+                    """.formatted(upstream.url()))).create();
+            admin.resource(dev.isthmus.testsupport.KubeFixtures.gatewayRoute(apps, "no-secret", """
+                    match: {path: {prefix: /no-secret}}
+                    backends: [{url: "%s"}]
+                    auth: {basic: {secretRef: {name: missing}}}
                     """.formatted(upstream.url()))).create();
             admin.configMaps().inNamespace(apps).resource(new ConfigMapBuilder().withNewMetadata().withName("broken-routes")
                     .addToLabels("isthmus.dev/routes", "true").endMetadata().addToData("routes.yaml", "routes: [ {name: x").build()).create();
@@ -209,6 +257,33 @@ class HelmRbacIT {
                 assertThat(lease).as("Lease taken").isNotNull();
                 assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
                 assertNoSourceDenied(app.admin("/actuator/sources").body());
+
+                String good = "Basic " + java.util.Base64.getEncoder().encodeToString(("alice:" + password).getBytes());
+                String bad = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:guess".getBytes());
+                assertThat(Await.until(Duration.ofSeconds(20), () -> app.get("/members/x").statusCode() == 401)).as("basic route served").isTrue();
+                assertThat(app.send(app.request("/members/x").header("Authorization", good).GET().build()).statusCode())
+                        .as("a user of the Secret, read as the ServiceAccount").isEqualTo(200);
+                assertThat(upstream.last().header("X-User")).isEqualTo("alice");
+                assertThat(app.send(app.request("/members/x").header("Authorization", bad).GET().build()).statusCode()).isEqualTo(401);
+                assertThat(app.send(app.request("/no-secret/x").header("Authorization", good).GET().build()).statusCode())
+                        .as("a missing Secret lets nobody in").isEqualTo(401);
+                assertThat(Await.until(Duration.ofSeconds(20), () -> {
+                    var s = dev.isthmus.testsupport.KubeFixtures.status(admin, apps, "no-secret");
+                    var c = s == null ? null : dev.isthmus.testsupport.KubeFixtures.condition(s, "ResolvedRefs");
+                    return c != null && "False".equals(c.getStatus()) && "InvalidSecret".equals(c.getReason()) && c.getMessage().contains("not found");
+                })).as("the author sees why: ResolvedRefs False, InvalidSecret").isTrue();
+                var members = dev.isthmus.testsupport.KubeFixtures.condition(dev.isthmus.testsupport.KubeFixtures.status(admin, apps, "members"),
+                        "ResolvedRefs");
+                assertThat(members.getStatus()).as(members.getMessage()).isEqualTo("True");
+                assertThat(routes(admin).inNamespace(apps).withName("no-secret").get().toString())
+                        .doesNotContain(password);
+
+                // the Secret changes: a new user logs in (refresh every isthmus.auth.credentials.refresh-interval)
+                admin.secrets().inNamespace(apps).withName("members").edit(s -> new SecretBuilder(s).withData(null).addToStringData(".htpasswd",
+                        "bob:" + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(10).encode(password) + "\n").build());
+                String bob = "Basic " + java.util.Base64.getEncoder().encodeToString(("bob:" + password).getBytes());
+                assertThat(Await.until(Duration.ofSeconds(20), () -> app.send(app.request("/members/x").header("Authorization", bob).GET().build())
+                        .statusCode() == 200)).as("bob, added to the Secret").isTrue();
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.isthmus.runtime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,13 @@ import dev.isthmus.runtime.filter.MirrorGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RegexPathRewriteGatewayFilterFactory;
 import dev.isthmus.runtime.filter.RequestRedirectGatewayFilterFactory;
 import dev.isthmus.runtime.filter.WebsocketGuardGatewayFilterFactory;
+import dev.isthmus.runtime.auth.AccessGuards;
+import dev.isthmus.runtime.auth.AuthMetrics;
+import dev.isthmus.runtime.auth.BcryptVerifier;
+import dev.isthmus.runtime.auth.CredentialStore;
+import dev.isthmus.runtime.auth.ForwardAuthCache;
+import dev.isthmus.runtime.auth.JwksRegistry;
+import dev.isthmus.runtime.policy.AccessContributor;
 import dev.isthmus.runtime.policy.CircuitBreakerContributor;
 import dev.isthmus.runtime.policy.CorsContributor;
 import dev.isthmus.runtime.policy.ForwardedHeadersContributor;
@@ -84,13 +92,7 @@ class FilterChainGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void rendersAsRecorded(String name) throws IOException {
-        JsonNode in = CompileGoldenTest.YAML.readTree(CompileGoldenTest.DIR.resolve(name + ".in.yaml").toFile());
-        List<RouteSpec> routes = new ArrayList<>();
-        for (JsonNode r : in.path("routes")) {
-            routes.add(CompileGoldenTest.route(r));
-        }
-        CompileResult result = new RouteCompiler(CompileGoldenTest.settings(in), BuiltInPolicies.compilers())
-                .compile(routes, List.of(), CompileGoldenTest.grants(in));
+        CompileResult result = CompileGoldenTest.compile(CompileGoldenTest.YAML.readTree(CompileGoldenTest.DIR.resolve(name + ".in.yaml").toFile()));
         RouteMaterializer materializer = materializer();
         List<Map<String, Object>> out = new ArrayList<>();
         for (CompiledRoute route : result.routes()) {
@@ -137,6 +139,12 @@ class FilterChainGoldenTest {
         return m;
     }
 
+    /** Guards as the gateway builds them; nothing is fetched or read until a request needs it (Secrets: none here). */
+    static final AccessGuards GUARDS = new AccessGuards(new JwksRegistry(HttpClient.create(), Duration.ofSeconds(1), Duration.ofMinutes(5),
+            Duration.ofSeconds(10)), new CredentialStore(CredentialStore.SecretReader.DISABLED, Duration.ofHours(1)),
+            new BcryptVerifier(1, 1, Duration.ofMinutes(1), 10), new ForwardAuthCache(10), HttpClient.create(), 1024);
+    static final AuthMetrics METRICS = new AuthMetrics(null);
+
     static RouteMaterializer materializer() {
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
         TimeLimiterRegistry timeLimiters = TimeLimiterRegistry.ofDefaults();
@@ -159,7 +167,9 @@ class FilterChainGoldenTest {
                 new TimeoutsContributor(new DeadlineGatewayFilterFactory()),
                 new RetryContributor(new RetryGatewayFilterFactory()),
                 new CircuitBreakerContributor(cbFactory, breakers, timeLimiters),
-                new LoadBalancingContributor());
+                new LoadBalancingContributor(),
+                AccessContributor.ipDeny(GUARDS, METRICS), AccessContributor.ipAllow(GUARDS, METRICS), AccessContributor.basic(GUARDS, METRICS),
+                AccessContributor.jwt(GUARDS, METRICS), AccessContributor.forward(GUARDS, METRICS));
         return new RouteMaterializer(List.of(), contributors, new RequestRedirectGatewayFilterFactory());
     }
 }

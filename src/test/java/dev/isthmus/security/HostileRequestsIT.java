@@ -48,6 +48,7 @@ class HostileRequestsIT {
         gateway.close();
         publicUpstream.close();
         adminUpstream.close();
+        credential = null;
     }
 
     @BeforeEach
@@ -56,7 +57,14 @@ class HostileRequestsIT {
         adminUpstream.reset();
     }
 
+    /** A header line every request carries (the subclass's credential), or null. */
+    static String credential;
+
     static String send(String raw) {
+        if (credential != null) {
+            int eol = raw.indexOf('\n');
+            raw = raw.substring(0, eol + 1) + credential + "\n" + raw.substring(eol + 1);
+        }
         return RawHttp.exchange(gateway.port(), raw.replace("\n", "\r\n"), 3000);
     }
 

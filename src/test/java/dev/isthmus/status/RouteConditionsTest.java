@@ -96,6 +96,23 @@ class RouteConditionsTest {
     }
 
     @Test
+    void anUnusableBasicAuthSecretIsInvalidSecretAndNamesTheSecretNotItsContent() {
+        Compiled c = compile("match: {path: {prefix: /q/}}\nbackends: [{service: quote}]\nauth: {basic: {secretRef: {name: users}}}", 2);
+        assertThat(c.verdict().accepted()).as(c.verdict().message()).isTrue();
+        GatewayRouteStatus missing = RouteConditions.desired(c.verdict(), c.route(), svc -> List.of(),
+                source -> "secret " + source.namespace() + "/" + source.secret() + " not found", null, T1);
+        Condition resolved = condition(missing, "ResolvedRefs");
+        assertThat(resolved.getStatus()).isEqualTo("False");
+        assertThat(resolved.getReason()).isEqualTo("InvalidSecret");
+        assertThat(resolved.getMessage()).startsWith("auth.basic secret shop/users key .htpasswd: secret shop/users not found")
+                .as("backends without instances are still named").contains("quote");
+        assertThat(condition(missing, "Accepted").getStatus()).as("the route is valid: it serves, and lets nobody in").isEqualTo("True");
+
+        GatewayRouteStatus fine = RouteConditions.desired(c.verdict(), c.route(), RouteConditionsTest::some, source -> null, null, T1);
+        assertThat(condition(fine, "ResolvedRefs").getReason()).isEqualTo("ResolvedRefs");
+    }
+
+    @Test
     void aRejectedRouteCarriesTheCompilersReasonAndMessage() {
         Compiled c = compile("match: {path: {regex: \"/(a\"}}\nbackends: [{url: \"http://10.0.0.5\"}]", 2);
         GatewayRouteStatus s = RouteConditions.desired(c.verdict(), c.route(), RouteConditionsTest::some, null, T1);

@@ -58,6 +58,7 @@ public final class EchoServer implements AutoCloseable {
     private final String name;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final AtomicInteger connectionsOpened = new AtomicInteger();
     private volatile Function<Received, Reply> behaviour = r -> Reply.ok();
     private volatile DisposableServer server;
     private final String host;
@@ -102,7 +103,9 @@ public final class EchoServer implements AutoCloseable {
     private void bind() {
         HttpServer http = socket == null ? HttpServer.create().host(host).port(port)
                 : HttpServer.create().bindAddress(() -> new DomainSocketAddress(socket.toString()));
-        server = http.channelGroup(connections).handle((request, response) -> request.receive().aggregate()
+        server = http.channelGroup(connections)
+                // per channel: doOnConnection fires per request on a kept-alive HTTP/1.1 connection
+                .doOnChannelInit((observer, channel, address) -> connectionsOpened.incrementAndGet()).handle((request, response) -> request.receive().aggregate()
                 .asString(StandardCharsets.UTF_8).defaultIfEmpty("").flatMap(body -> {
                     Received r = new Received(request.method().name(), request.uri(), headers(request), body);
                     received.add(r);
@@ -165,6 +168,11 @@ public final class EchoServer implements AutoCloseable {
 
     public int count() {
         return count.get();
+    }
+
+    /** TCP connections accepted since start (connection reuse: a pooled client opens few). */
+    public int connectionsOpened() {
+        return connectionsOpened.get();
     }
 
     public void reset() {

@@ -6,7 +6,9 @@ import dev.isthmus.compile.PolicyCompiler;
 
 /**
  * The route policies Isthmus ships, in the order a runtime applies them: route-wide ones first
- * (WebSocket guard, rate limit, CORS), then the forward-only ones, request side to response
+ * (client address lists, then authentication: basic or JWT, then the external check, so it sees
+ * only requests that passed the cheaper ones; then the WebSocket guard, the rate limit, whose
+ * header key can then be a header authentication set, and CORS), then the forward-only ones, request side to response
  * side (header edits, Host, forwarded headers, rewrite, response headers, mirror, deadline, retries, circuit
  * breaker), then balancing. A new policy adds its unit here.
  */
@@ -17,6 +19,11 @@ public final class BuiltInPolicies {
 
     public static List<PolicyCompiler<?>> compilers() {
         return List.of(
+                new IpDenyPolicy.Compiler(),
+                new IpAllowPolicy.Compiler(),
+                new BasicAuthPolicy.Compiler(),
+                new JwtAuthPolicy.Compiler(),
+                new ForwardAuthPolicy.Compiler(),
                 new WebsocketPolicy.Compiler(),
                 new RateLimitPolicy.Compiler(),
                 new CorsPolicy.Compiler(),

@@ -14,10 +14,12 @@ import dev.isthmus.compile.DurationParser;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.platform.consul.ConsulView;
+import dev.isthmus.spec.Auth;
 import dev.isthmus.spec.BackendRef;
 import dev.isthmus.spec.GatewayRouteSpec;
 import dev.isthmus.spec.LoadBalancer;
 import dev.isthmus.spec.LoadBalancerPolicy;
+import dev.isthmus.spec.NamedPolicy;
 import dev.isthmus.spec.PathMatch;
 import dev.isthmus.spec.Retries;
 import dev.isthmus.spec.Rewrite;
@@ -30,7 +32,8 @@ import dev.isthmus.spec.Timeouts;
  *
  * <p>Tags are {@code isthmus.<key>=<value>}; keys: {@code enable}, {@code path}, {@code host}
  * (comma-separated list), {@code rewrite}, {@code precedence}, {@code timeout}, {@code retries},
- * {@code lb}. Without {@code path} the route serves {@code /<service>/} and rewrites it to {@code /}
+ * {@code lb}, {@code auth} (the name of a policy the gateway operator defined: a tag can reference
+ * authentication, never define it, since whoever registers a service could then weaken it). Without {@code path} the route serves {@code /<service>/} and rewrites it to {@code /}
  * (or to {@code rewrite}). The backend is {@code consul:<dc>/<service>}.
  *
  * <p>Instances of a service may carry different tags. The rule: every registered instance counts,
@@ -42,7 +45,8 @@ import dev.isthmus.spec.Timeouts;
 public final class ConsulTagRoutes {
 
     static final String PREFIX = "isthmus.";
-    static final Set<String> KEYS = Set.of("enable", "path", "host", "rewrite", "precedence", "timeout", "retries", "lb");
+    static final Set<String> KEYS = Set.of("enable", "path", "host", "rewrite", "precedence", "timeout", "retries", "lb", "auth");
+    private static final java.util.regex.Pattern POLICY_NAME = java.util.regex.Pattern.compile(NamedPolicy.NAME_PATTERN);
 
     /** What a service's tags declare. */
     public sealed interface Result permits Route, Rejected, NotExposed {
@@ -134,6 +138,16 @@ public final class ConsulTagRoutes {
                 default -> problems.add("isthmus.lb=" + policy + ": expected round-robin, least-request or random");
             }
         }
+        Auth auth = null;
+        String authPolicy = values.get("auth");
+        if (authPolicy != null) {
+            if (POLICY_NAME.matcher(authPolicy).matches()) {
+                auth = new Auth(authPolicy, null, null, null);
+            }
+            else {
+                problems.add("isthmus.auth=" + authPolicy + ": expected the name of a policy (lower-case letters, digits, '-', '.')");
+            }
+        }
         if (!problems.isEmpty()) {
             return new Rejected("service " + service + " in " + datacenter + ": " + String.join("; ", problems));
         }
@@ -155,7 +169,7 @@ public final class ConsulTagRoutes {
                 List.of(backend), pathRewrite, null, null, null, null, null,
                 timeout == null ? null : new Timeouts(null, timeout, null),
                 retries == null ? null : new Retries(retries, null, null, null, null),
-                null, lb, null, null, null, null, null);
+                null, lb, null, null, null, null, null, auth, null, null);
         return new Route(spec);
     }
 

@@ -155,11 +155,11 @@ public final class FileRouteSource implements RouteSource {
         for (SourceProblem p : result.problems()) {
             log.warn("Routes file {}: {}", file, p.message());
         }
-        log.info("Routes file {}: {} route(s), {} rejected{}", file, result.routes().size(), result.problems().size(),
-                content == null ? " (file does not exist)" : "");
+        log.info("Routes file {}: {} route(s), {} named polic{}, {} rejected{}", file, result.routes().size(), result.policies().size(),
+                result.policies().size() == 1 ? "y" : "ies", result.problems().size(), content == null ? " (file does not exist)" : "");
         status.synced(digest.length() > 12 ? digest.substring(0, 12) : digest, true,
                 content == null ? "file does not exist: " + file : file.toString());
-        sink.accept(new SourceSnapshot(id(), result.routes(), result.problems(), digest, observed));
+        sink.accept(new SourceSnapshot(id(), result.routes(), result.policies(), result.problems(), digest, observed));
     }
 
     @Override

@@ -277,7 +277,8 @@ final class HttpRouteRules {
             return new GatewayRouteSpec(null, hosts.isEmpty() ? null : hosts, routeMatch, null, backendRefs,
                     redirectSpec == null ? rewriteSpec : null, redirectSpec == null ? hostRewrite : null, null, redirectSpec,
                     requestHeaders, responseHeaders, redirectSpec == null ? timeouts : null, null, null, null, null, null,
-                    redirectSpec == null ? mirror : null, null, null);
+                    redirectSpec == null ? mirror : null, null, null,
+                    null, null, null); // auth, ipAllow, ipDeny: the Gateway API's HTTPRoute has no authentication (its policies are extensions)
         }
 
         private Redirect redirect(String pathType) {

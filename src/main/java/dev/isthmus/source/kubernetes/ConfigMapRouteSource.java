@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 
 import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.model.SourceProblem;
@@ -94,8 +95,10 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
         ObjectRef ref = new ObjectRef(SourceKind.CONFIG_MAP, namespace, name);
         long generation = generation(cm);
         List<RouteSpec> routes = new ArrayList<>();
+        List<PolicyDefinition> policies = new ArrayList<>();
         List<SourceProblem> problems = new ArrayList<>();
         Map<String, String> keyOfRoute = new HashMap<>();
+        Map<String, String> keyOfPolicy = new HashMap<>();
         Map<String, String> data = cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());
         long size = data.entrySet().stream().filter(e -> e.getKey().endsWith(".yaml") && e.getValue() != null)
                 .mapToLong(e -> e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
@@ -122,6 +125,15 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
                 problems.add(new SourceProblem(ref, null, ConditionReason.INVALID_DOCUMENT, "key " + key + ": " + e.getMessage() + "; no routes from this key are served",
                         generation));
                 continue;
+            }
+            for (PolicyDefinition policy : result.policies()) {
+                String earlier = keyOfPolicy.putIfAbsent(policy.name(), key);
+                if (earlier != null) {
+                    problems.add(new SourceProblem(ref, null, ConditionReason.INVALID_NAMED_POLICY, "key " + key + ": policy name '" + policy.name()
+                            + "' is already used in key " + earlier + " of this ConfigMap", generation));
+                    continue;
+                }
+                policies.add(policy);
             }
             for (SourceProblem p : result.problems()) {
                 problems.add(new SourceProblem(p.object(), p.routeId(), p.reason(), "key " + key + ": " + p.message(), generation));
@@ -151,7 +163,7 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
             }
             problems.clear();
         }
-        return new ObjectRoutes(routes, problems);
+        return new ObjectRoutes(routes, policies, problems);
     }
 
     @Override

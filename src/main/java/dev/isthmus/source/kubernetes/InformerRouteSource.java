@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
 import dev.isthmus.model.SourceSnapshot;
@@ -53,10 +54,15 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
             .thenComparing(p -> Objects.toString(p.routeId(), "")).thenComparing(SourceProblem::message);
 
     /** What one object yields. */
-    record ObjectRoutes(List<RouteSpec> routes, List<SourceProblem> problems) {
+    record ObjectRoutes(List<RouteSpec> routes, List<PolicyDefinition> policies, List<SourceProblem> problems) {
         ObjectRoutes {
             routes = List.copyOf(routes);
+            policies = List.copyOf(policies);
             problems = List.copyOf(problems);
+        }
+
+        ObjectRoutes(List<RouteSpec> routes, List<SourceProblem> problems) {
+            this(routes, List.of(), problems);
         }
     }
 
@@ -80,6 +86,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
     // touched on the emitter thread only
     private final Map<String, Read<T>> reads = new HashMap<>();
     private List<RouteSpec> lastRoutes;
+    private List<PolicyDefinition> lastPolicies;
     private List<SourceProblem> lastProblems;
 
     /** @param prerequisite completes when the source may go live (Kubernetes discovery synced) */
@@ -192,6 +199,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
         scheduled.set(false); // events from here on schedule another push
         Instant observed = pendingSince.getAndSet(null);
         List<RouteSpec> routes = new ArrayList<>();
+        List<PolicyDefinition> policies = new ArrayList<>();
         List<SourceProblem> problems = new ArrayList<>();
         Map<String, Read<T>> current = new HashMap<>();
         boolean initial = lastRoutes == null;
@@ -210,6 +218,7 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
             if (read.routes() != null) {
                 objects++;
                 routes.addAll(read.routes().routes());
+                policies.addAll(read.routes().policies());
                 problems.addAll(read.routes().problems());
             }
         }
@@ -220,18 +229,19 @@ abstract class InformerRouteSource<T extends HasMetadata> implements RouteSource
         String version = informers.resourceVersion();
         String detail = routes.size() + " route(s), " + problems.size() + " problem(s) from " + objects + " " + kind()
                 + "(s) in " + informers.scope();
-        boolean changed = !routes.equals(lastRoutes) || !problems.equals(lastProblems);
+        boolean changed = !routes.equals(lastRoutes) || !policies.equals(lastPolicies) || !problems.equals(lastProblems);
         status.synced(version, changed, detail);
         if (!changed) {
             return;
         }
         boolean first = lastRoutes == null;
         lastRoutes = routes;
+        lastPolicies = policies;
         lastProblems = problems;
         if (first) {
             log.info("{} source synced at resource version {}: {}", kind(), version, detail);
         }
-        sink.accept(new SourceSnapshot(id, routes, problems, version, observed == null ? clock.instant() : observed));
+        sink.accept(new SourceSnapshot(id, routes, policies, problems, version, observed == null ? clock.instant() : observed));
     }
 
     /**

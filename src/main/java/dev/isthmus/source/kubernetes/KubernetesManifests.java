@@ -33,6 +33,6 @@ public final class KubernetesManifests {
     }
 
     private static RoutesDocumentParser.Result result(InformerRouteSource.ObjectRoutes read) {
-        return read == null ? null : new RoutesDocumentParser.Result(read.routes(), read.problems());
+        return read == null ? null : new RoutesDocumentParser.Result(read.routes(), read.policies(), read.problems());
     }
 }

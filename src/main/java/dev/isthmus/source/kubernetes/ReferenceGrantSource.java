@@ -165,7 +165,7 @@ public final class ReferenceGrantSource implements RouteSource {
         status.synced(informers == null ? "-" : informers.resourceVersion(), changed, detail);
         if (changed) {
             last = List.copyOf(grants);
-            sink.accept(new SourceSnapshot(ID, List.of(), List.of(), null, now, grants));
+            sink.accept(new SourceSnapshot(ID, List.of(), List.of(), List.of(), null, now, grants));
         }
     }
 

@@ -49,6 +49,21 @@ class ConsulTagRoutesTest {
     }
 
     @Test
+    void aTagReferencesANamedPolicyAndCannotDefineOne() {
+        GatewayRouteSpec spec = route(read(List.of("isthmus.enable=true", "isthmus.auth=partners")));
+        assertThat(spec.auth().policy()).isEqualTo("partners");
+        assertThat(spec.auth().jwt()).isNull();
+        assertThat(spec.auth().forward()).isNull();
+        assertThat(spec.auth().basic()).isNull();
+
+        assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.auth=Not A Name")))).contains("isthmus.auth=Not A Name")
+                .contains("expected the name of a policy");
+        assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.auth.jwt.jwksUri=https://evil.example/keys"))))
+                .as("whoever registers in Consul cannot point the gateway at a key server").contains("unknown tag isthmus.auth.jwt.jwksUri");
+        assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.auth.forward.url=https://evil.example/")))).contains("unknown tag");
+    }
+
+    @Test
     void withoutAPathTheRouteServesTheServiceNameAndRewritesToRoot() {
         GatewayRouteSpec spec = route(read(List.of("isthmus.enable=true")));
         assertThat(spec.match().path().prefix()).isEqualTo("/inventory/");
