@@ -119,7 +119,8 @@ class AdminEndpointsIT {
     void prometheusHasRouteTableSourceAndPerRouteMetrics() throws Exception {
         gateway.send(gateway.request("/good").header("Host", "shop.example.com").build());
         String metrics = gateway.admin("/actuator/prometheus").body();
-        assertThat(metrics).contains("isthmus_routes{state=\"served\"} 2.0").contains("isthmus_routes{state=\"rejected\"} 1.0")
+        assertThat(metrics).contains("isthmus_routes{owner=\"operator\",source=\"file\",state=\"served\"} 2.0")
+                .contains("isthmus_routes{owner=\"operator\",source=\"file\",state=\"rejected\"} 1.0")
                 .contains("isthmus_source_synced{source=\"file\"} 1.0").contains("isthmus_config_propagation_seconds_count{source=\"file\"}")
                 .contains("spring_cloud_gateway_requests_seconds_count{").contains("routeId=\"file/good\"");
         assertThat(metrics).doesNotContain("/good\"}"); // no raw paths as tag values
