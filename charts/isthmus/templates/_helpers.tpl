@@ -255,6 +255,12 @@ isthmus:
 - apiGroups: ["", events.k8s.io]
   resources: [events]
   verbs: [create, patch]
+{{- if and (ne (toString (index (.Values.isthmus.ownership | default dict) "reference-grants")) "off") (not (include "isthmus.gatewayApi" .)) }}
+{{- /* cross-namespace permissions (isthmus.ownership.reference-grants, docs/security.md); the Gateway API rules below list them too */}}
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [referencegrants]
+  verbs: [list, watch]
+{{- end }}
 {{- if .Values.rbac.readSecrets }}
 # auth.basic.secretRef: get by name only. A Role cannot name Secrets nobody has written a route
 # for yet, and list/watch (an informer, label-selected or not) would hand the gateway every Secret

@@ -22,6 +22,7 @@ import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.discovery.ConcurrencyLimiter;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.Owner;
 import dev.isthmus.runtime.RouteTable;
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.runtime.RouteTableListener;
@@ -128,11 +129,7 @@ public class GatewayMetrics implements MeterBinder, RouteTableListener {
      * Kubernetes object its namespace's, a Consul tag route its service's.
      */
     static String owner(ObjectRef object) {
-        return switch (object.kind()) {
-            case FILE -> "operator";
-            case CONSUL -> "consul/" + object.namespace() + "/" + object.name();
-            default -> "namespace/" + (object.namespace() == null ? "" : object.namespace());
-        };
+        return Owner.of(object).tag();
     }
 
     @Override

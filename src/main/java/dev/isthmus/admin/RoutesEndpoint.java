@@ -18,6 +18,7 @@ import dev.isthmus.compile.RouteAction;
 import dev.isthmus.compile.RoutePolicy;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.compile.policy.HeaderEdits;
+import dev.isthmus.model.Owner;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTable;
 import dev.isthmus.runtime.RouteTableHolder;
@@ -37,18 +38,23 @@ public class RoutesEndpoint {
         this.tables = tables;
     }
 
-    /** The whole table. */
-    public record RoutesReport(long version, Instant builtAt, int served, int rejected, List<RouteView> routes) {
+    /**
+     * The whole table.
+     *
+     * @param hostOwners which owner holds each claimed host, and each path of the default host ({@code (default host) /shop*})
+     */
+    public record RoutesReport(long version, Instant builtAt, int served, int rejected, List<RouteView> routes, Map<String, String> hostOwners) {
     }
 
     /**
      * One route as an operator needs to see it.
      *
+     * @param owner who the route belongs to: {@code operator}, {@code namespace shop}, {@code consul service dc1/billing}
      * @param status Accepted, or the reason it is not served
      * @param route the compiled route (null for rejected ones), flattened: {@link #flatten}
      * @param problems every problem of a rejected route, each with its reason
      */
-    public record RouteView(String id, String source, String object, long generation, boolean served, String status,
+    public record RouteView(String id, String source, String object, String owner, long generation, boolean served, String status,
             String message, Map<String, Object> route, List<Problem> problems) {
     }
 
@@ -62,11 +68,13 @@ public class RoutesEndpoint {
             if (!s.accepted()) {
                 rejected++;
             }
-            views.add(new RouteView(s.routeId(), s.object().kind().label(), s.object().toString(), s.generation(),
+            views.add(new RouteView(s.routeId(), s.object().kind().label(), s.object().toString(), Owner.of(s.object()).toString(), s.generation(),
                     s.accepted() && active != null, s.reason().value(), s.message(), active == null ? null : flatten(active.compiled()),
                     s.problems().isEmpty() ? null : s.problems()));
         }
-        return new RoutesReport(table.version(), table.builtAt(), table.size(), rejected, views);
+        Map<String, String> owners = new LinkedHashMap<>();
+        table.compileResult().hostOwners().forEach((host, owner) -> owners.put(host, owner.toString()));
+        return new RoutesReport(table.version(), table.builtAt(), table.size(), rejected, views, owners);
     }
 
     @ReadOperation
@@ -84,6 +92,7 @@ public class RoutesEndpoint {
         m.put("id", r.id());
         m.put("name", r.name());
         m.put("provenance", r.provenance());
+        m.put("owner", r.provenance().owner());
         m.put("precedence", r.precedence());
         RequestMatch match = r.match();
         putIfPresent(m, "hosts", match.hosts());

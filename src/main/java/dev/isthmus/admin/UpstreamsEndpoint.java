@@ -23,9 +23,10 @@ import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTableHolder;
 
 /**
- * {@code /actuator/upstreams}: every backend the served routes use, with its instances by registry
- * (and which the discovery policy selects), their passive health (consecutive failures, ejection),
- * and the circuit-breaker state of the routes that use it.
+ * {@code /actuator/upstreams}: every backend the served routes use, per route owner (passive health
+ * and bulkheads are kept per owner), with its instances by registry (and which the discovery policy
+ * selects), their passive health (consecutive failures, ejection), and the circuit-breaker state of
+ * the routes that use it.
  */
 @Endpoint(id = "upstreams")
 public class UpstreamsEndpoint {
@@ -51,8 +52,8 @@ public class UpstreamsEndpoint {
      * @param instances the instances the resolver selects, with health
      * @param circuitBreakers per route using it: CLOSED, OPEN, HALF_OPEN...
      */
-    public record UpstreamView(String backend, String kind, Map<String, Integer> byRegistry, int healthy, List<InstanceView> instances,
-            List<String> routes, Map<String, String> circuitBreakers) {
+    public record UpstreamView(String backend, String owner, String kind, Map<String, Integer> byRegistry, int healthy,
+            List<InstanceView> instances, List<String> routes, Map<String, String> circuitBreakers) {
     }
 
     public record InstanceView(String id, String address, String registry, int weight, String zone, boolean ejected,
@@ -62,8 +63,10 @@ public class UpstreamsEndpoint {
     @ReadOperation
     public UpstreamsReport upstreams() {
         Map<String, BackendTarget> targets = new TreeMap<>();
+        Map<String, String> owners = new LinkedHashMap<>();
         Map<String, List<String>> routesByTarget = new LinkedHashMap<>();
         for (ActiveRoute route : tables.get().routes()) {
+            String owner = route.compiled().provenance().owner().toString();
             List<BackendTarget> used = new ArrayList<>();
             route.compiled().backends().stream().map(WeightedBackend::target).forEach(used::add);
             MirrorPolicy mirror = route.compiled().policy(MirrorPolicy.class);
@@ -71,16 +74,18 @@ public class UpstreamsEndpoint {
                 used.add(mirror.target());
             }
             for (BackendTarget t : used) {
-                targets.putIfAbsent(t.display(), t);
-                routesByTarget.computeIfAbsent(t.display(), k -> new ArrayList<>()).add(route.id());
+                String key = t.display() + "\u0000" + owner;
+                targets.putIfAbsent(key, t);
+                owners.putIfAbsent(key, owner);
+                routesByTarget.computeIfAbsent(key, k -> new ArrayList<>()).add(route.id());
             }
         }
         List<UpstreamView> views = new ArrayList<>();
-        targets.forEach((display, target) -> views.add(view(display, target, routesByTarget.get(display))));
+        targets.forEach((key, target) -> views.add(view(target.display(), owners.get(key), target, routesByTarget.get(key))));
         return new UpstreamsReport(resolver.policy().name().toLowerCase().replace('_', '-'), views);
     }
 
-    private UpstreamView view(String display, BackendTarget target, List<String> routes) {
+    private UpstreamView view(String display, String owner, BackendTarget target, List<String> routes) {
         Map<String, Integer> byRegistry = new LinkedHashMap<>();
         List<Instance> selected;
         if (target instanceof BackendTarget.Service service) {
@@ -98,7 +103,7 @@ public class UpstreamsEndpoint {
             byRegistry.put("url", 1);
         }
         List<InstanceView> instances = selected.stream().map(i -> {
-            var e = outliers.describe(i);
+            var e = outliers.describe(owner, i);
             return new InstanceView(i.id(), i.authority(), i.registry().name().toLowerCase(), i.weight(), i.zone(), e.ejected(),
                     e.consecutiveFailures(), e.timesEjected(), e.remainingMillis());
         }).toList();
@@ -107,7 +112,7 @@ public class UpstreamsEndpoint {
             breakers.find(routeId).ifPresent(b -> cb.put(routeId, b.getState().name()));
         }
         int healthy = (int) instances.stream().filter(i -> !i.ejected()).count();
-        return new UpstreamView(display, target instanceof BackendTarget.Service ? "service"
+        return new UpstreamView(display, owner, target instanceof BackendTarget.Service ? "service"
                 : target instanceof BackendTarget.Unavailable ? "unavailable" : "url", byRegistry, healthy, instances,
                 routes, cb);
     }

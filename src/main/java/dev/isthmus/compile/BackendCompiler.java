@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import dev.isthmus.compile.ownership.BackendAdmission;
 import dev.isthmus.spec.BackendRef;
 
 import static dev.isthmus.model.ConditionReason.INVALID_BACKEND;
@@ -23,7 +24,7 @@ public final class BackendCompiler {
      * @param gatewayApi whether the route is an HTTPRoute's: only the Gateway API translator may write
      *     {@code service: "unavailable:<why>"}; from a file, ConfigMap, GatewayRoute or Consul tag it is refused
      */
-    static List<WeightedBackend> backends(Problems p, List<BackendRef> refs, String namespace, boolean gatewayApi) {
+    static List<WeightedBackend> backends(Problems p, List<BackendRef> refs, BackendAdmission admission, boolean gatewayApi) {
         List<WeightedBackend> out = new ArrayList<>();
         int total = 0;
         for (int i = 0; i < refs.size(); i++) {
@@ -38,7 +39,7 @@ public final class BackendCompiler {
                 p.fail(INVALID_BACKEND, where + ".weight must be " + BackendRef.MIN_WEIGHT + "-" + BackendRef.MAX_WEIGHT);
                 continue;
             }
-            BackendTarget target = target(p, where, b.service(), b.url(), b.port(), namespace);
+            BackendTarget target = target(p, where, b.service(), b.url(), b.port(), admission);
             if (target instanceof BackendTarget.Unavailable && !gatewayApi) {
                 p.fail(INVALID_BACKEND, where + ".service '" + Text.abbreviate(b.service()) + "': the prefix '"
                         + BackendTarget.Unavailable.PREFIX + "' is reserved for the Gateway API's unusable backendRefs");
@@ -55,8 +56,16 @@ public final class BackendCompiler {
         return List.copyOf(out);
     }
 
-    /** One reference: exactly one of a service (with an optional port) or a URL; null when invalid (reported). */
-    public static BackendTarget target(Problems p, String where, String service, String url, String port, String namespace) {
+    /**
+     * One reference: exactly one of a service (with an optional port) or a URL, as the route's
+     * owner may use it ({@link BackendAdmission}); null when invalid or refused (reported).
+     */
+    public static BackendTarget target(Problems p, String where, String service, String url, String port, BackendAdmission admission) {
+        BackendTarget written = parse(p, where, service, url, port, admission.namespace());
+        return written == null ? null : admission.admit(p, where, written);
+    }
+
+    private static BackendTarget parse(Problems p, String where, String service, String url, String port, String namespace) {
         if ((service == null) == (url == null)) {
             p.fail(INVALID_BACKEND, where + " needs exactly one of service or url");
             return null;

@@ -53,6 +53,22 @@ public record HostPattern(String host, boolean wildcard) {
         return new HostPattern(name, wildcard);
     }
 
+    /**
+     * Whether every host {@code other} matches is matched by this one too: an exact name covers only
+     * itself; {@code *.example.com} covers {@code a.example.com}, {@code *.a.example.com} and itself.
+     */
+    public boolean covers(HostPattern other) {
+        if (!wildcard) {
+            return !other.wildcard && host.equals(other.host);
+        }
+        return other.wildcard ? other.host.equals(host) || other.host.endsWith("." + host) : other.host.endsWith("." + host);
+    }
+
+    /** Whether some host matches both patterns. */
+    public boolean overlaps(HostPattern other) {
+        return covers(other) || other.covers(this);
+    }
+
     /** The lookup key: the host itself, or for a wildcard the suffix with its leading dot. */
     public String key() {
         return wildcard ? "." + host : host;

@@ -11,27 +11,40 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
+import dev.isthmus.compile.ownership.HostClaims;
+import dev.isthmus.compile.ownership.OwnershipPolicy;
+import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.ConditionReason;
+import dev.isthmus.model.Owner;
+import dev.isthmus.model.ReferenceGrant;
 import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
-import dev.isthmus.compile.policy.BuiltInPolicies;
 
 /**
- * The compile step of the pipeline: a pure function from every source's routes to the routes to
- * serve plus a verdict per route. Each route is validated on its own, so one bad route never
- * affects another. Routes with identical host and match conflict: only one can ever be chosen, so
- * the winner is decided here (precedence, then specificity, then age, then id) and each loser is
- * reported, not dropped silently.
+ * The compile step of the pipeline: a pure function from every source's routes (and the reference
+ * grants in force) to the routes to serve plus a verdict per route, in four passes:
+ * <ol>
+ * <li>each route on its own: validated, its backends admitted for its owner
+ * ({@link dev.isthmus.compile.ownership.BackendAdmission}), so one bad route never affects another;</li>
+ * <li>quotas: an owner past {@code isthmus.ownership.quotas.routes-per-owner} keeps its oldest routes;</li>
+ * <li>host claims ({@link HostClaims}): which owner serves which host;</li>
+ * <li>conflicts: routes with identical host and match, of which only one can ever be chosen: the
+ * winner is decided here (precedence, then specificity, then age, then id) and each loser is
+ * reported, not dropped silently.</li>
+ * </ol>
+ * Ownership decisions are made here, once, so every data plane serves the same ones.
  */
 public final class RouteCompiler {
 
     private final RouteTranslator translator;
+    private final OwnershipPolicy ownership;
 
     /** @param policies the policy compile units, in the order a runtime applies them ({@code BuiltInPolicies.compilers()}) */
     public RouteCompiler(CompileSettings settings, List<PolicyCompiler<?>> policies) {
         this.translator = new RouteTranslator(settings, policies);
         this.settings = settings;
+        this.ownership = settings.ownership();
     }
 
     private final CompileSettings settings;
@@ -45,6 +58,15 @@ public final class RouteCompiler {
      *     ({@link CompileSettings#policies()}) come first and win a name
      */
     public CompileResult compile(List<RouteSpec> routes, List<PolicyDefinition> policies, List<SourceProblem> problems) {
+        return compile(routes, policies, problems, List.of());
+    }
+
+    /** @param grants ReferenceGrants read from the cluster; the operator's configured grants are added to them */
+    public CompileResult compile(List<RouteSpec> routes, List<PolicyDefinition> policies, List<SourceProblem> problems,
+            List<ReferenceGrant> grants) {
+        List<ReferenceGrant> all = new ArrayList<>(ownership.grants());
+        all.addAll(grants);
+        ReferenceGrants granted = new ReferenceGrants(all);
         List<RouteStatus> statuses = new ArrayList<>();
         List<PolicyDefinition> definitions = new ArrayList<>(settings.policies());
         definitions.addAll(sortedPolicies(policies));
@@ -67,7 +89,7 @@ public final class RouteCompiler {
                         List.of(new Problem(ConditionReason.DUPLICATE, "another route has the same id " + route.id()))));
                 continue;
             }
-            RouteTranslator.Outcome outcome = translator.translate(route, named);
+            RouteTranslator.Outcome outcome = translator.translate(route, named, granted);
             if (outcome.route() == null) {
                 statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(),
                         outcome.problems()));
@@ -80,6 +102,16 @@ public final class RouteCompiler {
         }
         for (SourceProblem p : problems) {
             statuses.add(RouteStatus.rejected(p.routeId(), p.object(), p.generation(), List.of(new Problem(p.reason(), p.message()))));
+        }
+
+        for (Map.Entry<String, Problem> over : overQuota(valid.values()).entrySet()) {
+            CompiledRoute route = valid.remove(over.getKey());
+            statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(), List.of(over.getValue())));
+        }
+        HostClaims.Decision claims = HostClaims.decide(List.copyOf(valid.values()), ownership);
+        for (Map.Entry<String, List<Problem>> refused : claims.refused().entrySet()) {
+            CompiledRoute route = valid.remove(refused.getKey());
+            statuses.add(RouteStatus.rejected(route.id(), route.provenance().object(), route.provenance().generation(), refused.getValue()));
         }
 
         Map<String, List<String>> shadowed = findShadowed(valid.values());
@@ -105,7 +137,37 @@ public final class RouteCompiler {
         }
         statuses.sort(Comparator.comparing((RouteStatus s) -> s.routeId() == null ? "" : s.routeId())
                 .thenComparing(s -> s.object().toString()).thenComparing(s -> Objects.toString(s.message(), "")));
-        return new CompileResult(accepted, statuses);
+        return new CompileResult(accepted, statuses, claims.holders());
+    }
+
+    /**
+     * The routes past their owner's quota: an owner other than the operator keeps its oldest
+     * {@code maxRoutesPerOwner} valid routes (so a new route never displaces a served one), the
+     * rest are refused; other owners are not affected.
+     */
+    private Map<String, Problem> overQuota(Iterable<CompiledRoute> routes) {
+        int max = ownership.maxRoutesPerOwner();
+        Map<String, Problem> over = new LinkedHashMap<>();
+        if (max <= 0) {
+            return over;
+        }
+        Map<Owner, List<CompiledRoute>> byOwner = new HashMap<>();
+        for (CompiledRoute r : routes) {
+            Owner owner = r.provenance().owner();
+            if (!owner.isOperator()) {
+                byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(r);
+            }
+        }
+        byOwner.forEach((owner, list) -> {
+            if (list.size() > max) {
+                list.sort(Comparator.comparing((CompiledRoute r) -> r.provenance().created()).thenComparing(CompiledRoute::id));
+                for (CompiledRoute r : list.subList(max, list.size())) {
+                    over.put(r.id(), new Problem(ConditionReason.QUOTA_EXCEEDED, owner + " has " + list.size() + " routes, more than its quota of "
+                            + max + " (isthmus.ownership.quotas.routes-per-owner): its newest routes are not served"));
+                }
+            }
+        });
+        return over;
     }
 
     /**

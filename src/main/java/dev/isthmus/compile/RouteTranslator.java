@@ -3,6 +3,8 @@ package dev.isthmus.compile;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.isthmus.compile.ownership.BackendAdmission;
+import dev.isthmus.model.ReferenceGrants;
 import dev.isthmus.model.ConditionReason;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceKind;
@@ -47,23 +49,27 @@ final class RouteTranslator {
         return p.list();
     }
 
-    Outcome translate(RouteSpec route, NamedPolicies named) {
+    /** @param grants the cross-namespace references permitted now (ReferenceGrants and configured grants) */
+    Outcome translate(RouteSpec route, NamedPolicies named, ReferenceGrants grants) {
         Problems p = new Problems();
         GatewayRouteSpec s = route.spec();
-        SourceKind kind = route.provenance().object().kind();
-        String namespace = kind == SourceKind.GATEWAY_ROUTE || kind == SourceKind.CONFIG_MAP
-                ? route.provenance().object().namespace() : settings.defaultNamespace();
+        BackendAdmission admission = BackendAdmission.of(route.provenance(), settings.defaultNamespace(), settings.ownership(), grants);
 
         RequestMatch match = MatchCompiler.compile(s, p);
+        if (s.precedence() != null && (s.precedence() < GatewayRouteSpec.MIN_PRECEDENCE || s.precedence() > GatewayRouteSpec.MAX_PRECEDENCE)) {
+            p.fail(ConditionReason.INVALID_SPEC, "precedence " + s.precedence() + " is out of range: it must be "
+                    + GatewayRouteSpec.MIN_PRECEDENCE + " to " + GatewayRouteSpec.MAX_PRECEDENCE);
+        }
         boolean hasBackends = s.backends() != null && !s.backends().isEmpty();
         boolean redirect = s.redirect() != null;
         if (hasBackends == redirect) {
             p.fail(ConditionReason.INVALID_SPEC, "exactly one of backends or redirect is required");
         }
-        List<WeightedBackend> backends = hasBackends ? BackendCompiler.backends(p, s.backends(), namespace, kind == SourceKind.HTTP_ROUTE) : List.of();
+        List<WeightedBackend> backends = hasBackends
+                ? BackendCompiler.backends(p, s.backends(), admission, route.provenance().kind() == SourceKind.HTTP_ROUTE) : List.of();
         RouteAction.Redirect redirectAction = redirect ? RedirectCompiler.compile(s.redirect(), match.path(), p) : null;
         Access access = named.resolve(route, p);
-        CompileContext context = new CompileContext(s, namespace, match.path(), p, route.name(), access);
+        CompileContext context = new CompileContext(s, admission, match.path(), p, route.name(), access);
         List<RoutePolicy> routeWide = new ArrayList<>();
         List<RoutePolicy> forwardOnly = new ArrayList<>();
         for (PolicyCompiler<?> unit : policies) {

@@ -10,6 +10,7 @@ import dev.isthmus.compile.BackendTarget.Registry;
 import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.WeightedBackend;
 import dev.isthmus.compile.policy.MirrorPolicy;
+import dev.isthmus.model.SourceKind;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTable;
 import dev.isthmus.runtime.RouteTableListener;
@@ -18,7 +19,9 @@ import dev.isthmus.platform.consul.ConsulCatalogWatcher;
 /**
  * Tells the watch which services the routes in service refer to ({@code consul:[dc/]name}, and
  * unqualified names, which Consul may answer for), so it holds a health query for those and not
- * for every service in the catalog.
+ * for every service in the catalog. A Consul tag route's reference to its own service is left
+ * out: that service is watched for its tags, within the quota of tagged services, and demanding it
+ * here would exempt it from that quota.
  */
 public final class ConsulWatchDemand implements RouteTableListener {
 
@@ -38,6 +41,9 @@ public final class ConsulWatchDemand implements RouteTableListener {
         Map<String, Set<String>> out = new HashMap<>();
         for (ActiveRoute route : table.routes()) {
             CompiledRoute c = route.compiled();
+            if (c.provenance().kind() == SourceKind.CONSUL) {
+                continue;
+            }
             for (WeightedBackend b : c.backends()) {
                 add(out, b.target());
             }

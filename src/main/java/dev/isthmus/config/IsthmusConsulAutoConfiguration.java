@@ -16,6 +16,7 @@ import org.springframework.cloud.consul.ConsulProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.config.IsthmusProperties;
 import dev.isthmus.source.consul.ConsulRouteSource;
 import dev.isthmus.platform.consul.ConsulCatalogWatcher;
@@ -50,7 +51,7 @@ import dev.isthmus.discovery.consul.ConsulWatchHealthIndicator;
  */
 @AutoConfiguration(after = ConsulAutoConfiguration.class)
 @ConditionalOnProperty("isthmus.consul.enabled")
-@EnableConfigurationProperties(IsthmusProperties.class)
+@EnableConfigurationProperties({ IsthmusProperties.class, OwnershipProperties.class })
 public class IsthmusConsulAutoConfiguration {
 
     @Bean
@@ -70,15 +71,16 @@ public class IsthmusConsulAutoConfiguration {
     }
 
     @Bean
-    ConsulCatalogWatcher isthmusConsulCatalogWatcher(ConsulHttpClient http, IsthmusProperties properties, ObjectProvider<MeterRegistry> meters) {
+    ConsulCatalogWatcher isthmusConsulCatalogWatcher(ConsulHttpClient http, IsthmusProperties properties, OwnershipProperties ownership,
+            ObjectProvider<MeterRegistry> meters) {
         IsthmusProperties.Consul c = properties.getConsul();
-        return new ConsulCatalogWatcher(http, c.getDatacenters(), c.isExposeByDefault(), c.getMinBackoff(), c.getMaxBackoff(),
-                meters.getIfAvailable(SimpleMeterRegistry::new));
+        return new ConsulCatalogWatcher(http, c.getDatacenters(), c.isExposeByDefault(), ownership.getQuotas().getConsulTaggedServices(),
+                c.getMinBackoff(), c.getMaxBackoff(), meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Bean
-    ConsulServiceRegistry isthmusConsulServiceRegistry(ConsulCatalogWatcher watcher, IsthmusProperties properties) {
-        return new ConsulServiceRegistry(watcher, properties.getConsul().isAcceptWarning());
+    ConsulServiceRegistry isthmusConsulServiceRegistry(ConsulCatalogWatcher watcher, IsthmusProperties properties, DestinationGuard guard) {
+        return new ConsulServiceRegistry(watcher, properties.getConsul().isAcceptWarning(), guard);
     }
 
     @Bean

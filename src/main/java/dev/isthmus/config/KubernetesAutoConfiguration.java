@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 import dev.isthmus.compile.CompileSettings;
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.discovery.kubernetes.KubernetesServiceRegistry;
 import dev.isthmus.platform.GatewayIdentity;
 import dev.isthmus.platform.kubernetes.KubernetesClientFactory;
@@ -25,6 +26,7 @@ import dev.isthmus.platform.kubernetes.WatchMonitor;
 import dev.isthmus.source.kubernetes.ConfigMapRouteSource;
 import dev.isthmus.source.kubernetes.GatewayClassSelector;
 import dev.isthmus.source.kubernetes.GatewayRouteSource;
+import dev.isthmus.source.kubernetes.ReferenceGrantSource;
 
 /**
  * The Kubernetes integration, only with {@code isthmus.kubernetes.enabled=true} (otherwise nothing
@@ -39,7 +41,7 @@ import dev.isthmus.source.kubernetes.GatewayRouteSource;
  */
 @AutoConfiguration(before = { Fabric8AutoConfiguration.class, RoutingAutoConfiguration.class })
 @ConditionalOnProperty(name = "isthmus.kubernetes.enabled", havingValue = "true")
-@EnableConfigurationProperties({ KubernetesClientProperties.class, IsthmusProperties.class })
+@EnableConfigurationProperties({ KubernetesClientProperties.class, IsthmusProperties.class, OwnershipProperties.class })
 public class KubernetesAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesAutoConfiguration.class);
@@ -74,8 +76,8 @@ public class KubernetesAutoConfiguration {
 
     @Bean
     KubernetesServiceRegistry kubernetesServiceRegistry(KubernetesClient client, IsthmusProperties properties, CompileSettings settings,
-            WatchMonitor monitor) {
-        return new KubernetesServiceRegistry(client, properties.getKubernetes().getNamespaces(), settings.defaultNamespace(), monitor);
+            WatchMonitor monitor, DestinationGuard guard) {
+        return new KubernetesServiceRegistry(client, properties.getKubernetes().getNamespaces(), settings.defaultNamespace(), monitor, guard);
     }
 
     @Bean
@@ -85,10 +87,18 @@ public class KubernetesAutoConfiguration {
         return new GatewayRouteSource(client, k.getNamespaces(), new GatewayClassSelector(k.getGatewayClass()), discovery.synced(), monitor);
     }
 
+    /** The Gateway API's ReferenceGrants as cross-namespace permissions, unless isthmus.ownership.reference-grants=off. */
     @Bean
-    ConfigMapRouteSource configMapRouteSource(KubernetesClient client, IsthmusProperties properties, KubernetesServiceRegistry discovery,
-            WatchMonitor monitor) {
+    @ConditionalOnProperty(name = "isthmus.ownership.reference-grants", havingValue = "auto", matchIfMissing = true)
+    ReferenceGrantSource referenceGrantSource(KubernetesClient client, IsthmusProperties properties, WatchMonitor monitor) {
+        return new ReferenceGrantSource(client, properties.getKubernetes().getNamespaces(), monitor);
+    }
+
+    @Bean
+    ConfigMapRouteSource configMapRouteSource(KubernetesClient client, IsthmusProperties properties, OwnershipProperties ownership,
+            KubernetesServiceRegistry discovery, WatchMonitor monitor) {
         IsthmusProperties.Kubernetes k = properties.getKubernetes();
-        return new ConfigMapRouteSource(client, k.getNamespaces(), new GatewayClassSelector(k.getGatewayClass()), discovery.synced(), monitor);
+        return new ConfigMapRouteSource(client, k.getNamespaces(), new GatewayClassSelector(k.getGatewayClass()), discovery.synced(), monitor,
+                ownership.getQuotas().getConfigMapSize().toBytes());
     }
 }

@@ -16,7 +16,7 @@ import dev.isthmus.runtime.auth.CredentialStore;
 import dev.isthmus.source.kubernetes.ConfigMapRouteSource;
 import dev.isthmus.source.kubernetes.GatewayClassSelector;
 import dev.isthmus.source.kubernetes.GatewayRouteSource;
-import dev.isthmus.status.ConfigMapEventRecorder;
+import dev.isthmus.status.RouteEventRecorder;
 import dev.isthmus.status.GatewayRouteStatusWriter;
 import dev.isthmus.status.StatusWriterElection;
 
@@ -41,7 +41,7 @@ public class KubernetesStatusAutoConfiguration {
             ServiceResolver resolver, ObjectProvider<ServiceRegistry> registries, ReplicaIdentity identity,
             ObjectProvider<CredentialStore> credentials) {
         GatewayRouteStatusWriter writer = new GatewayRouteStatusWriter(client, routes,
-                new ConfigMapEventRecorder(client, configMaps, identity.value()), resolver);
+                new RouteEventRecorder(client, configMaps, routes, identity.value()), resolver);
         registries.orderedStream().forEach(r -> r.addChangeListener(writer::discoveryChanged));
         credentials.ifAvailable(store -> {
             writer.credentialProblems(store::problem);

@@ -1,5 +1,6 @@
 package dev.isthmus.config;
 
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -12,6 +13,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import dev.isthmus.compile.CompileSettings;
+import dev.isthmus.compile.ownership.OwnershipPolicy;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.policy.BuiltInPolicies;
 import dev.isthmus.platform.GatewayIdentity;
@@ -42,7 +44,18 @@ public record OfflineCompiler(RouteCompiler compiler, CompileSettings settings, 
                         .sorted().collect(Collectors.joining("; ")));
             }
         }
-        CompileSettings settings = RoutingAutoConfiguration.settingsFor(properties, GatewayIdentity.detect(environment));
+        OwnershipProperties ownership = Binder.get(environment).bind("isthmus.ownership", Bindable.of(OwnershipProperties.class))
+                .orElseGet(OwnershipProperties::new);
+        OwnershipPolicy policy;
+        try {
+            // the gateway's own interface addresses are the running gateway's; offline only its ports are known
+            policy = OwnershipAutoConfiguration.policy(ownership, OwnershipAutoConfiguration.guard(ownership,
+                    OwnershipAutoConfiguration.gatewayPorts(environment), List.of()));
+        }
+        catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        CompileSettings settings = RoutingAutoConfiguration.settingsFor(properties, GatewayIdentity.detect(environment), policy);
         return new OfflineCompiler(new RouteCompiler(settings, BuiltInPolicies.compilers()), settings,
                 new GatewayClassSelector(properties.getKubernetes().getGatewayClass()));
     }

@@ -25,6 +25,8 @@ import org.springframework.core.env.Environment;
 
 import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.RouteCompiler;
+import dev.isthmus.compile.ownership.DestinationGuard;
+import dev.isthmus.compile.ownership.OwnershipPolicy;
 import dev.isthmus.compile.policy.BuiltInPolicies;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.model.PolicyDefinition;
@@ -54,7 +56,7 @@ import dev.isthmus.source.RouteSources;
  * such bean exists, so these must be registered first for it to back off.
  */
 @AutoConfiguration(before = GatewayAutoConfiguration.class)
-@EnableConfigurationProperties(IsthmusProperties.class)
+@EnableConfigurationProperties({ IsthmusProperties.class, OwnershipProperties.class })
 public class RoutingAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingAutoConfiguration.class);
@@ -68,13 +70,13 @@ public class RoutingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CompileSettings compileSettings(IsthmusProperties properties, GatewayIdentity identity) {
+    CompileSettings compileSettings(IsthmusProperties properties, GatewayIdentity identity, OwnershipPolicy ownership) {
         String ns = properties.getKubernetes().getDefaultNamespace();
         if (ns == null || ns.isBlank()) {
             log.info("Unqualified services of file and Consul routes resolve in namespace '{}' (the gateway's own, from {})",
                     identity.namespace(), identity.from());
         }
-        CompileSettings settings = settingsFor(properties, identity);
+        CompileSettings settings = settingsFor(properties, identity, ownership);
         // the operator's policies are checked now, as every compile checks them: a bad one stops the start, naming it
         List<String> problems = new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(List.of(), List.of()).statuses().stream()
                 .filter(s -> !s.accepted()).map(s -> s.object().name() + ": " + s.message()).toList();
@@ -90,14 +92,14 @@ public class RoutingAutoConfiguration {
 
     /**
      * What the properties mean for the compile step (the default namespace, the operator's named
-     * policies); {@code isthmus validate} compiles with the same ({@link OfflineCompiler}).
+     * policies, the ownership rules); {@code isthmus validate} compiles with the same ({@link OfflineCompiler}).
      */
-    static CompileSettings settingsFor(IsthmusProperties properties, GatewayIdentity identity) {
+    static CompileSettings settingsFor(IsthmusProperties properties, GatewayIdentity identity, OwnershipPolicy ownership) {
         String ns = properties.getKubernetes().getDefaultNamespace();
         List<PolicyDefinition> policies = new ArrayList<>();
         properties.getAuth().getPolicies().forEach((name, spec) -> policies.add(new PolicyDefinition(name,
                 new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + name), true, spec)));
-        return new CompileSettings(ns == null || ns.isBlank() ? identity.namespace() : ns, policies);
+        return new CompileSettings(ns == null || ns.isBlank() ? identity.namespace() : ns, policies, ownership);
     }
 
     @Bean
@@ -144,8 +146,8 @@ public class RoutingAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    MirrorGatewayFilterFactory mirrorGatewayFilterFactory(HttpClient httpClient, IsthmusProperties properties) {
-        return new MirrorGatewayFilterFactory(httpClient, properties.getMirror().getMaxInFlight(), properties.getMirror().getMaxBodyBytes());
+    MirrorGatewayFilterFactory mirrorGatewayFilterFactory(HttpClient httpClient, IsthmusProperties properties, DestinationGuard guard) {
+        return new MirrorGatewayFilterFactory(httpClient, guard, properties.getMirror().getMaxInFlight(), properties.getMirror().getMaxBodyBytes());
     }
 
     /** Turns compiled routes into Spring Cloud Gateway routes, with the contributor bean of each policy (RoutePoliciesAutoConfiguration). */
@@ -157,8 +159,8 @@ public class RoutingAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     RouteTableUpdater routeTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
-            ObjectProvider<RouteTableListener> listeners) {
-        return new RouteTableUpdater(compiler, materializer, holder, () -> listeners.orderedStream().toList());
+            ObjectProvider<RouteTableListener> listeners, OwnershipProperties ownership) {
+        return new RouteTableUpdater(compiler, materializer, holder, () -> listeners.orderedStream().toList(), ownership.isFallThrough());
     }
 
     @Bean

@@ -13,7 +13,7 @@ import org.springframework.core.env.Environment;
 
 import dev.isthmus.runtime.filter.PathNormalizationWebFilter;
 import dev.isthmus.runtime.filter.RequestValidationWebFilter;
-import dev.isthmus.server.Cidrs;
+import dev.isthmus.model.Cidrs;
 import dev.isthmus.server.ManagementPort;
 import dev.isthmus.server.RequestOutcomes;
 import dev.isthmus.server.ServerHardening;

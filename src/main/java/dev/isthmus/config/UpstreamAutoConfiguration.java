@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.CompileSettings;
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.ConcurrencyLimiter;
 import dev.isthmus.discovery.IsthmusDiscoveryClient;
@@ -88,11 +89,14 @@ public class UpstreamAutoConfiguration {
         return new BackendSelectionFilter(resolver, outliers, bulkhead);
     }
 
-    /** Replaces Spring Cloud Gateway's routing filter (disabled in application.yaml) to add idle timeouts. */
+    /**
+     * Replaces Spring Cloud Gateway's routing filter (disabled in application.yaml) to add idle
+     * timeouts and connect through the destination rules' resolver.
+     */
     @Bean
     IdleTimeoutNettyRoutingFilter routingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-            HttpClientProperties properties) {
-        return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties);
+            HttpClientProperties properties, DestinationGuard guard) {
+        return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties, guard);
     }
 
     /** X-Forwarded-* and Forwarded to upstreams, from the trusted client address. */

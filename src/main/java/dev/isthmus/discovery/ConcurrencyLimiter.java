@@ -6,10 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A bulkhead per upstream (backend service or URL, shared by every route that uses it): at most
+ * A bulkhead per upstream and route owner (the key is {@code BackendPool.Backend#bulkheadKey()}:
+ * a backend service or URL, for the routes of one owner): at most
  * {@code maxConcurrent} requests in flight from this gateway replica; beyond that, requests fail
  * fast with 503 instead of queueing behind a saturated upstream (Envoy's max_requests). One slow
- * upstream then cannot take every connection and thread of the gateway with it.
+ * upstream then cannot take every connection and thread of the gateway with it, and one owner's slow
+ * requests to another owner's service use up its own slots, not that owner's (security.md M5).
  */
 public final class ConcurrencyLimiter {
 

@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * for {@code baseEjectionTime} times the number of times it has been ejected (capped), then comes
  * back on its own. Never ejects more than {@code maxEjectionPercent} of a backend's instances, so
  * a backend-wide failure still reaches the backend rather than failing fast on the gateway.
+ * <p>
+ * State is kept per scope, the route owner ({@code BackendPool.Backend#scope()}): one owner's
+ * routes to an address cannot eject it for another owner's routes (security.md M5); a tenant that
+ * points a route at another team's pod and makes it fail only ejects it for itself.
  */
 public final class OutlierDetector {
 
@@ -29,7 +33,7 @@ public final class OutlierDetector {
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private volatile boolean anyEjected; // skips the scan until the first ejection
 
-    /** Per-instance record, keyed by address. */
+    /** Per-instance record, keyed by scope and address. */
     static final class State {
         int failures;
         int ejections;
@@ -58,8 +62,13 @@ public final class OutlierDetector {
         this.clock = clock;
     }
 
-    public void success(Instance instance) {
-        State s = states.get(instance.authority());
+    private static String key(String scope, Instance instance) {
+        return scope + "|" + instance.authority();
+    }
+
+    public void success(String scope, Instance instance) {
+        String key = key(scope, instance);
+        State s = states.get(key);
         if (s != null) {
             boolean forget;
             synchronized (s) {
@@ -67,7 +76,7 @@ public final class OutlierDetector {
                 forget = s.ejections == 0 || clock.getAsLong() - s.lastEjectedAt > 2 * maxEjectionNanos;
             }
             if (forget) {
-                states.remove(instance.authority(), s); // healthy, and nothing to remember: the map holds only the troubled
+                states.remove(key, s); // healthy, and nothing to remember: the map holds only the troubled
             }
         }
     }
@@ -86,8 +95,8 @@ public final class OutlierDetector {
         });
     }
 
-    public void failure(Instance instance) {
-        State s = states.computeIfAbsent(instance.authority(), k -> new State());
+    public void failure(String scope, Instance instance) {
+        State s = states.computeIfAbsent(key(scope, instance), k -> new State());
         long now = clock.getAsLong();
         sweep(now);
         synchronized (s) {
@@ -99,8 +108,8 @@ public final class OutlierDetector {
                 s.ejectedUntil = now + Math.min(baseEjectionNanos * s.ejections, maxEjectionNanos);
                 s.failures = 0;
                 anyEjected = true;
-                log.warn("Ejecting upstream {} for {} ms after {} consecutive failures (ejection #{})", instance.authority(),
-                        (s.ejectedUntil - now) / 1_000_000, consecutiveFailures, s.ejections);
+                log.warn("Ejecting upstream {} for the routes of {} for {} ms after {} consecutive failures (ejection #{})",
+                        instance.authority(), scope, (s.ejectedUntil - now) / 1_000_000, consecutiveFailures, s.ejections);
             }
         }
     }
@@ -109,7 +118,7 @@ public final class OutlierDetector {
      * The instances not currently ejected, bounded by {@code maxEjectionPercent}: when too many are
      * ejected, the least recently ejected are let back first.
      */
-    public List<Instance> filter(List<Instance> instances) {
+    public List<Instance> filter(String scope, List<Instance> instances) {
         if (!anyEjected || instances.isEmpty()) {
             return instances;
         }
@@ -118,7 +127,7 @@ public final class OutlierDetector {
         List<Instance> ejected = null;
         for (int i = 0; i < instances.size(); i++) {
             Instance instance = instances.get(i);
-            State s = states.get(instance.authority());
+            State s = states.get(key(scope, instance));
             boolean out = s != null && s.ejectedUntil - now > 0;
             if (out) {
                 if (healthy == null) {
@@ -136,19 +145,24 @@ public final class OutlierDetector {
         }
         int maxEjected = instances.size() * maxEjectionPercent / 100;
         if (ejected.size() > maxEjected) {
-            ejected.sort((a, b) -> Long.compare(states.get(a.authority()).lastEjectedAt, states.get(b.authority()).lastEjectedAt));
+            ejected.sort((a, b) -> Long.compare(lastEjectedAt(scope, a), lastEjectedAt(scope, b)));
             healthy.addAll(ejected.subList(0, ejected.size() - maxEjected));
         }
         return healthy;
     }
 
-    public boolean isEjected(Instance instance) {
-        State s = states.get(instance.authority());
+    private long lastEjectedAt(String scope, Instance instance) {
+        State s = states.get(key(scope, instance));
+        return s == null ? 0 : s.lastEjectedAt;
+    }
+
+    public boolean isEjected(String scope, Instance instance) {
+        State s = states.get(key(scope, instance));
         return s != null && s.ejectedUntil - clock.getAsLong() > 0;
     }
 
-    public Ejection describe(Instance instance) {
-        State s = states.get(instance.authority());
+    public Ejection describe(String scope, Instance instance) {
+        State s = states.get(key(scope, instance));
         if (s == null) {
             return new Ejection(instance.authority(), 0, 0, false, 0);
         }

@@ -40,6 +40,16 @@ public enum ConditionReason {
     DUPLICATE("Duplicate"),
     /** Another route with the same hosts and match takes priority on every host. */
     CONFLICTED("Conflicted"),
+    /** The ownership policy does not let this route's owner serve one of its hosts (or the default host, or this path there). */
+    NOT_ALLOWED_HOST("NotAllowedHost"),
+    /** Another owner holds one of this route's hosts (or, on the default host, an overlapping path): the first claim wins. */
+    HOST_CLAIMED("HostClaimed"),
+    /** A reference to another namespace's Service that no ReferenceGrant (or configured grant) there permits. */
+    REF_NOT_PERMITTED("RefNotPermitted"),
+    /** A backend this owner may not use: a denied destination (loopback, link-local, metadata, the gateway itself), or Consul services the policy does not map to its namespace. */
+    NOT_ALLOWED_BACKEND("NotAllowedBackend"),
+    /** The owner is over a quota (routes, routes document size, Consul services with tag routes): its newest routes are refused. */
+    QUOTA_EXCEEDED("QuotaExceeded"),
     /** ResolvedRefs: every backend has instances. */
     RESOLVED_REFS("ResolvedRefs"),
     /** ResolvedRefs: some service backend has no routable instance. */

@@ -12,6 +12,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.WeightedBackend;
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.compile.policy.LoadBalancing;
 import dev.isthmus.compile.policy.LoadBalancing.HashKey;
 import dev.isthmus.discovery.ConsistentHashBalancer;
@@ -20,6 +21,7 @@ import dev.isthmus.discovery.LeastRequestBalancer;
 import dev.isthmus.discovery.LoadBalancer;
 import dev.isthmus.discovery.RandomBalancer;
 import dev.isthmus.discovery.RoundRobinBalancer;
+import dev.isthmus.model.Owner;
 
 /**
  * A route's backends and the balancing state of each. Backends are picked by weight in a fixed
@@ -32,8 +34,17 @@ public final class BackendPool {
      * One backend of the route and its balancer.
      *
      * @param fixed the single instance of a fixed-URL backend, null for services
+     * @param scope the route's owner: passive health is kept per owner ({@code OutlierDetector})
+     * @param trust how far the addresses this backend resolves to are trusted: a {@code url:} of
+     *     the routes file as the operator's, everything else (registry addresses, tenants' URLs) as a tenant's
      */
-    public record Backend(BackendTarget target, int weight, LoadBalancer balancer, List<Instance> fixed) {
+    public record Backend(BackendTarget target, int weight, LoadBalancer balancer, List<Instance> fixed, String scope,
+            DestinationGuard.Trust trust) {
+
+        /** The bulkhead's key: this upstream, for the routes of this owner ({@code ConcurrencyLimiter}). */
+        public String bulkheadKey() {
+            return scope + "|" + target.display();
+        }
     }
 
     private final List<Backend> backends;
@@ -43,13 +54,18 @@ public final class BackendPool {
     private final AtomicLong counter = new AtomicLong();
     private final boolean autoHostHeader;
 
-    /** @param autoHostHeader send the chosen instance's host:port as the Host header ({@code autoHostRewrite}) */
-    BackendPool(List<WeightedBackend> weighted, LoadBalancing balancing, boolean autoHostHeader) {
+    /**
+     * @param owner the route's owner: the scope of its backends' passive health and bulkheads
+     * @param autoHostHeader send the chosen instance's host:port as the Host header ({@code autoHostRewrite})
+     */
+    BackendPool(List<WeightedBackend> weighted, LoadBalancing balancing, Owner owner, boolean autoHostHeader) {
         this.balancing = balancing;
         this.autoHostHeader = autoHostHeader;
         this.backends = weighted.stream().map(w -> new Backend(w.target(), w.weight(), balancer(balancing),
                 w.target() instanceof BackendTarget.Url url ? List.of(instanceOf(url))
-                        : w.target() instanceof BackendTarget.Unavailable ? List.of() : null)).toList();
+                        : w.target() instanceof BackendTarget.Unavailable ? List.of() : null, owner.toString(),
+                owner.isOperator() && w.target() instanceof BackendTarget.Url ? DestinationGuard.Trust.OPERATOR
+                        : DestinationGuard.Trust.TENANT)).toList();
         this.cumulative = new long[backends.size()];
         long sum = 0;
         for (int i = 0; i < backends.size(); i++) {

@@ -24,6 +24,12 @@ public final class RouteAttributes {
     /** The normalized request path the route was matched on. */
     public static final String NORMALIZED_PATH = RouteAttributes.class.getName() + ".path";
 
+    /**
+     * The {@link dev.isthmus.compile.ownership.DestinationGuard.Trust} of the chosen backend's
+     * addresses: the routing filter connects through the resolver of that trust ({@link GuardedAddressResolver}).
+     */
+    public static final String UPSTREAM_TRUST = RouteAttributes.class.getName() + ".trust";
+
     /** The request's {@link dev.isthmus.runtime.trace.ServerSpan}, when tracing is on. */
     public static final String SERVER_SPAN = RouteAttributes.class.getName() + ".span";
 

@@ -16,9 +16,13 @@ import dev.isthmus.compile.PathMatcher;
  * The request-path lookup structure: host, then path, then the few remaining candidates.
  * <ul>
  * <li>Hosts: a hash map of exact names, one of wildcard suffixes (tried from the longest suffix
- * down), and the routes for any host. An exact host bucket is preferred to a wildcard one, which
- * is preferred to the any-host bucket, like Envoy's virtual hosts; a request falls through to the
- * next bucket only when nothing in the more specific one matches.</li>
+ * down), and the routes for any host. As Envoy selects one virtual host per request, a request is
+ * served by the most specific bucket that exists for its host (the exact name, else the longest
+ * wildcard, else the any-host routes), and by that bucket only: a host that has routes is closed,
+ * and a path none of them matches is a 404, never a catch-all route's (docs/routes.md, "Hosts").
+ * With {@code fallThrough} (isthmus.ownership.fall-through, the operator's opt-in), a request that
+ * nothing in its bucket matches is tried against the operator's own routes (the routes file's) in
+ * the less specific buckets, never against another owner's.</li>
  * <li>Paths, within a host bucket: a hash map of exact paths and a trie of path segments holding
  * prefix routes and regex routes (filed under their literal prefix). A lookup walks the request's
  * segments once.</li>
@@ -41,17 +45,35 @@ public final class RouteIndex<R> {
     private final HostBucket<R> anyHost;
     private final boolean hasWildcards;
     private final int size;
+    /** The operator's routes of the wildcard and any-host buckets, for fall-through; null without it. */
+    private final RouteIndex<R> fallback;
 
     private RouteIndex(Map<String, HostBucket<R>> exactHosts, Map<String, HostBucket<R>> wildcardHosts, HostBucket<R> anyHost,
-            int size) {
+            int size, RouteIndex<R> fallback) {
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
         this.hasWildcards = !wildcardHosts.isEmpty();
         this.size = size;
+        this.fallback = fallback;
     }
 
+    /** Without fall-through: a host that has routes is served by them only. */
     public static <R> RouteIndex<R> build(List<R> routes, Function<R, CompiledRoute> compiled) {
+        return build(routes, compiled, false);
+    }
+
+    /** @param fallThrough try the operator's less specific routes when nothing in a request's host bucket matches */
+    public static <R> RouteIndex<R> build(List<R> routes, Function<R, CompiledRoute> compiled, boolean fallThrough) {
+        RouteIndex<R> fallback = null;
+        if (fallThrough) {
+            List<R> operators = routes.stream().filter(r -> compiled.apply(r).provenance().owner().isOperator()).toList();
+            fallback = build(operators, compiled, false);
+        }
+        return build(routes, compiled, fallback);
+    }
+
+    private static <R> RouteIndex<R> build(List<R> routes, Function<R, CompiledRoute> compiled, RouteIndex<R> fallback) {
         List<Entry<R>> ranked = new ArrayList<>(routes.size());
         for (R route : routes) {
             ranked.add(new Entry<>(route, compiled.apply(route), 0));
@@ -73,7 +95,7 @@ public final class RouteIndex<R> {
         exact.values().forEach(HostBucket::seal);
         wildcard.values().forEach(HostBucket::seal);
         any.seal();
-        return new RouteIndex<>(Map.copyOf(exact), Map.copyOf(wildcard), any, routes.size());
+        return new RouteIndex<>(Map.copyOf(exact), Map.copyOf(wildcard), any, routes.size(), fallback);
     }
 
     public int size() {
@@ -91,9 +113,7 @@ public final class RouteIndex<R> {
             HostBucket<R> bucket = exactHosts.get(host);
             if (bucket != null) {
                 R found = bucket.find(path, rest);
-                if (found != null) {
-                    return found;
-                }
+                return found != null || fallback == null ? found : fallback.fallThrough(host, host.indexOf('.'), path, rest);
             }
             if (hasWildcards) {
                 // "*.example.org" is stored as ".example.org"; try a.b.example.org's suffixes, longest first.
@@ -102,13 +122,29 @@ public final class RouteIndex<R> {
                     bucket = wildcardHosts.get(host.substring(dot));
                     if (bucket != null) {
                         R found = bucket.find(path, rest);
-                        if (found != null) {
-                            return found;
-                        }
+                        return found != null || fallback == null ? found : fallback.fallThrough(host, host.indexOf('.', dot + 1), path, rest);
                     }
                     dot = host.indexOf('.', dot + 1);
                 }
             }
+        }
+        return anyHost.find(path, rest);
+    }
+
+    /**
+     * Fall-through, on the operator-only index: its wildcard buckets from the suffix starting at
+     * {@code dot} (-1: none), longest first, then its any-host routes.
+     */
+    private R fallThrough(String host, int dot, String path, Predicate<R> rest) {
+        while (hasWildcards && dot >= 0) {
+            HostBucket<R> bucket = wildcardHosts.get(host.substring(dot));
+            if (bucket != null) {
+                R found = bucket.find(path, rest);
+                if (found != null) {
+                    return found;
+                }
+            }
+            dot = host.indexOf('.', dot + 1);
         }
         return anyHost.find(path, rest);
     }

@@ -115,7 +115,7 @@ public final class RouteMaterializer {
             f.policies().all().forEach(p -> contribute(p, r, parts));
             LoadBalancing balancing = f.policies().get(LoadBalancing.class);
             HostHeader host = f.policies().get(HostHeader.class);
-            pool = new BackendPool(f.backends(), balancing == null ? LoadBalancing.ROUND_ROBIN : balancing,
+            pool = new BackendPool(f.backends(), balancing == null ? LoadBalancing.ROUND_ROBIN : balancing, r.provenance().owner(),
                     host != null && host.mode() == HostHeader.Mode.AUTO);
         }
 

@@ -29,6 +29,12 @@ public final class RouteTable {
 
     RouteTable(long version, List<ActiveRoute> routes, CompileResult result, Instant builtAt, Set<String> sources,
             Map<String, Instant> changes) {
+        this(version, routes, result, builtAt, sources, changes, false);
+    }
+
+    /** @param fallThrough isthmus.ownership.fall-through ({@link RouteIndex}) */
+    RouteTable(long version, List<ActiveRoute> routes, CompileResult result, Instant builtAt, Set<String> sources,
+            Map<String, Instant> changes, boolean fallThrough) {
         this.version = version;
         this.sources = Set.copyOf(sources);
         this.changes = Map.copyOf(changes);
@@ -37,7 +43,7 @@ public final class RouteTable {
         Map<String, ActiveRoute> map = new LinkedHashMap<>();
         routes.forEach(r -> map.put(r.id(), r));
         this.byId = java.util.Collections.unmodifiableMap(map);
-        this.index = RouteIndex.build(routes, ActiveRoute::compiled);
+        this.index = RouteIndex.build(routes, ActiveRoute::compiled, fallThrough);
     }
 
     /**

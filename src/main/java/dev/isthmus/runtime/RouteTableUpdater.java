@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import dev.isthmus.compile.CompileResult;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.RouteStatus;
+import dev.isthmus.model.ReferenceGrant;
 import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.RouteSpec;
 import dev.isthmus.model.SourceProblem;
@@ -38,6 +39,7 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
     private static final Logger log = LoggerFactory.getLogger(RouteTableUpdater.class);
 
     private final RouteCompiler compiler;
+    private final boolean fallThrough;
     private final RouteMaterializer materializer;
     private final RouteTableHolder holder;
     private final java.util.function.Supplier<List<RouteTableListener>> listenerSupplier;
@@ -56,6 +58,13 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
      */
     public RouteTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
             java.util.function.Supplier<List<RouteTableListener>> listeners) {
+        this(compiler, materializer, holder, listeners, false);
+    }
+
+    /** @param fallThrough isthmus.ownership.fall-through: requests a host's routes do not match try the operator's catch-alls */
+    public RouteTableUpdater(RouteCompiler compiler, RouteMaterializer materializer, RouteTableHolder holder,
+            java.util.function.Supplier<List<RouteTableListener>> listeners, boolean fallThrough) {
+        this.fallThrough = fallThrough;
         this.compiler = compiler;
         this.materializer = materializer;
         this.holder = holder;
@@ -82,15 +91,17 @@ public final class RouteTableUpdater implements Consumer<SourceSnapshot>, AutoCl
             List<RouteSpec> routes = new ArrayList<>();
             List<PolicyDefinition> policies = new ArrayList<>();
             List<SourceProblem> problems = new ArrayList<>();
+            List<ReferenceGrant> grants = new ArrayList<>();
             for (SourceSnapshot s : latest.values()) {
                 routes.addAll(s.routes());
                 policies.addAll(s.policies());
                 problems.addAll(s.problems());
+                grants.addAll(s.grants());
             }
-            CompileResult result = compiler.compile(routes, policies, problems);
+            CompileResult result = compiler.compile(routes, policies, problems, grants);
             RouteTable previous = holder.get();
             RouteTable table = new RouteTable(++version, materializer.materialize(result.routes(), previous), result, clock.instant(),
-                    latest.keySet(), changed);
+                    latest.keySet(), changed, fallThrough);
             holder.swap(table);
             Instant now = clock.instant();
             Instant oldest = changed.values().stream().min(Instant::compareTo).orElse(now);

@@ -10,6 +10,8 @@ import reactor.netty.http.server.ProxyProtocolSupportType;
 
 import dev.isthmus.server.http2.Http2Conformance;
 
+import dev.isthmus.model.Cidrs;
+
 /**
  * What the gateway's listeners do about who the client is and about slow or abusive clients,
  * applied to a Reactor Netty {@link HttpServer}: the gateway port (through Spring Boot's

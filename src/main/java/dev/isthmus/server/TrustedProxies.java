@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import reactor.netty.http.server.ConnectionInfo;
 
+import dev.isthmus.model.Cidrs;
+
 /**
  * Decides the client's address from the connection's peer (the TCP peer, or the address a trusted
  * load balancer sent in the PROXY protocol header) and the forwarding headers, trusting

@@ -4,6 +4,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -21,8 +23,9 @@ public record GatewayRouteSpec(
         @Size(max = MAX_HOSTS) List<String> hosts,
         @JsonPropertyDescription("What a request must look like to use this route.")
         @Required RouteMatch match,
-        @JsonPropertyDescription("Higher wins among overlapping routes; ties go to the more specific match, then the oldest route.")
-        Integer precedence,
+        @JsonPropertyDescription("Higher wins among overlapping routes of the same owner (or of owners sharing a host by policy); "
+                + "ties go to the more specific match, then the oldest route. From " + MIN_PRECEDENCE + " to " + MAX_PRECEDENCE + ".")
+        @Min(MIN_PRECEDENCE) @Max(MAX_PRECEDENCE) Integer precedence,
         @JsonPropertyDescription("Where matching requests go; weights are relative.")
         @Size(max = MAX_BACKENDS) List<BackendRef> backends,
         @JsonPropertyDescription("How the path is rewritten before it reaches the backend.")
@@ -66,6 +69,13 @@ public record GatewayRouteSpec(
         @Size(max = MAX_CIDRS) List<String> ipDeny) {
 
     public static final int MAX_HOSTS = 64;
+    /**
+     * The range of {@code precedence}, the same for every source (the CRD schema, the compiler and
+     * the Consul tag parser read these): wide enough to order one owner's routes, bounded so that
+     * nobody can claim "always first" (docs/routes.md, "Precedence").
+     */
+    public static final int MIN_PRECEDENCE = -1000;
+    public static final int MAX_PRECEDENCE = 1000;
     public static final int MAX_BACKENDS = 64;
     public static final int MAX_CIDRS = 256;
 

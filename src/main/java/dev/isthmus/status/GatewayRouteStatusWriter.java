@@ -56,7 +56,7 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
 
     private final KubernetesClient client;
     private final GatewayRouteSource routes;
-    private final ConfigMapEventRecorder events;
+    private final RouteEventRecorder events;
     private final ServiceResolver resolver;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Written> written = new ConcurrentHashMap<>();
@@ -69,7 +69,7 @@ public final class GatewayRouteStatusWriter implements RouteTableListener, Statu
 
     private volatile java.util.function.Function<dev.isthmus.compile.policy.BasicAuthPolicy.Htpasswd, String> credentialProblem = source -> null;
 
-    public GatewayRouteStatusWriter(KubernetesClient client, GatewayRouteSource routes, ConfigMapEventRecorder events, ServiceResolver resolver) {
+    public GatewayRouteStatusWriter(KubernetesClient client, GatewayRouteSource routes, RouteEventRecorder events, ServiceResolver resolver) {
         this.client = client;
         this.routes = routes;
         this.events = events;

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -21,7 +23,14 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import dev.isthmus.compile.ownership.DestinationGuard;
+import dev.isthmus.config.OwnershipAutoConfiguration;
+import dev.isthmus.config.OwnershipProperties;
 import dev.isthmus.model.ObjectRef;
+import dev.isthmus.model.ReferenceGrant;
 import dev.isthmus.model.PolicyDefinition;
 import dev.isthmus.model.Provenance;
 import dev.isthmus.model.RouteSpec;
@@ -65,6 +74,9 @@ public class CompileGoldenTest {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes", result.routes());
         out.put("statuses", result.statuses());
+        if (!result.hostOwners().isEmpty()) {
+            out.put("hostOwners", result.hostOwners());
+        }
         String actual = YAML.writeValueAsString(out);
         Path expectedFile = DIR.resolve(name + ".out.yaml");
         if (Boolean.getBoolean("golden.update") || !Files.exists(expectedFile)) {
@@ -75,10 +87,58 @@ public class CompileGoldenTest {
     }
 
     /**
+     * The case's compile settings: {@code defaultNamespace}, and {@code ownership} as
+     * {@code isthmus.ownership.*} would be written in application.yaml (bound by Spring's Binder, so
+     * the cases use the real property names), with {@code gateway.ports} and
+     * {@code gateway.addresses} standing for the listening ports and interface addresses. Without
+     * {@code ownership}, the open policy of unit tests.
+     */
+    public static CompileSettings settings(JsonNode in) {
+        String namespace = in.path("defaultNamespace").asText("default");
+        if (!in.has("ownership")) {
+            return new CompileSettings(namespace);
+        }
+        Map<String, Object> flat = new LinkedHashMap<>();
+        flatten("isthmus.ownership", in.get("ownership"), flat);
+        OwnershipProperties properties = new Binder(new MapConfigurationPropertySource(flat))
+                .bindOrCreate("isthmus.ownership", OwnershipProperties.class);
+        Set<Integer> ports = new TreeSet<>();
+        in.path("gateway").path("ports").forEach(p -> ports.add(p.asInt()));
+        List<String> addresses = new ArrayList<>();
+        in.path("gateway").path("addresses").forEach(a -> addresses.add(a.asText()));
+        DestinationGuard guard = OwnershipAutoConfiguration.guard(properties, ports, addresses);
+        return new CompileSettings(namespace, OwnershipAutoConfiguration.policy(properties, guard));
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, Object> out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix + "." + e.getKey(), e.getValue(), out));
+        }
+        else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                flatten(prefix + "[" + i + "]", node.get(i), out);
+            }
+        }
+        else {
+            out.put(prefix, node.asText());
+        }
+    }
+
+    /** The case's {@code referenceGrants}: ReferenceGrant objects as a ReferenceGrant informer reports them. */
+    public static List<ReferenceGrant> grants(JsonNode in) throws IOException {
+        List<ReferenceGrant> grants = new ArrayList<>();
+        for (JsonNode g : in.path("referenceGrants")) {
+            grants.add(YAML.treeToValue(g, ReferenceGrant.class));
+        }
+        return grants;
+    }
+
+    /**
      * Compiles a case: {@code routes} (each with its {@code source}), {@code policies} (named policies as
      * sources declare them: {@code name}, {@code source}, {@code spec}; gateway-wide when the source is a
      * file), {@code gatewayPolicies} (the operator's, {@code isthmus.auth.policies}: name to spec),
-     * {@code problems} (what sources could not read) and {@code defaultNamespace}.
+     * {@code problems} (what sources could not read), {@code defaultNamespace}, and the ownership
+     * inputs of {@link #settings} and {@link #grants}.
      */
     public static CompileResult compile(JsonNode in) throws IOException {
         List<PolicyDefinition> operator = new ArrayList<>();
@@ -86,7 +146,8 @@ public class CompileGoldenTest {
             operator.add(new PolicyDefinition(e.getKey(), new ObjectRef(SourceKind.PROPERTIES, null, "isthmus.auth.policies." + e.getKey()), true,
                     YAML.treeToValue(e.getValue(), NamedPolicy.class)));
         }
-        CompileSettings settings = new CompileSettings(in.path("defaultNamespace").asText("default"), operator);
+        CompileSettings base = settings(in);
+        CompileSettings settings = new CompileSettings(base.defaultNamespace(), operator, base.ownership());
         List<RouteSpec> routes = new ArrayList<>();
         for (JsonNode r : in.path("routes")) {
             routes.add(route(r));
@@ -102,7 +163,7 @@ public class CompileGoldenTest {
             problems.add(new SourceProblem(ref(p.get("source")), p.path("routeId").asText(null), ConditionReason.of(p.get("reason").asText()),
                     p.get("message").asText()));
         }
-        return new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, policies, problems);
+        return new RouteCompiler(settings, BuiltInPolicies.compilers()).compile(routes, policies, problems, grants(in));
     }
 
     public static RouteSpec route(JsonNode r) throws IOException {
@@ -111,7 +172,9 @@ public class CompileGoldenTest {
         GatewayRouteSpec spec = YAML.treeToValue(r.get("spec"), GatewayRouteSpec.class);
         String name = r.get("name").asText();
         String id = r.has("id") ? r.get("id").asText() : "file/" + name;
-        return new RouteSpec(id, name, new Provenance(object, r.path("generation").asLong(1), created), spec);
+        Set<String> tags = new TreeSet<>();
+        r.path("tags").forEach(t -> tags.add(t.asText()));
+        return new RouteSpec(id, name, new Provenance(object, r.path("generation").asLong(1), created, tags), spec);
     }
 
     public static ObjectRef ref(JsonNode source) {

@@ -24,7 +24,7 @@ class GatewayApiAutoConfigurationTest {
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withUserConfiguration(KubernetesAutoConfigurationTest.Pipeline.class)
-            .withConfiguration(AutoConfigurations.of(KubernetesAutoConfiguration.class, KubernetesStatusAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(OwnershipAutoConfiguration.class, KubernetesAutoConfiguration.class, KubernetesStatusAutoConfiguration.class,
                     GatewayApiAutoConfiguration.class, KubernetesCommonsAutoConfiguration.class, Fabric8AutoConfiguration.class))
             // loopback port 1: nothing listens, so the leader election's first attempt fails fast and never leaves the host
             .withPropertyValues("spring.cloud.kubernetes.client.master-url=https://127.0.0.1:1",
@@ -52,7 +52,7 @@ class GatewayApiAutoConfigurationTest {
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx).getBeans(RouteSource.class).containsOnlyKeys("gatewayRouteSource", "configMapRouteSource",
-                            "gatewayApiRouteSource");
+                            "referenceGrantSource", "gatewayApiRouteSource");
                     assertThat(ctx.getBean(GatewayApiTranslator.class).settings())
                             .isEqualTo(new GatewayApiSettings("example.com/gateways", 80, 443, Set.of("gateway-ns/wildcard")));
                     assertThat(ctx).hasSingleBean(StatusWriterElection.class);

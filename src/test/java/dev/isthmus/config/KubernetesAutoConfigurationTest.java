@@ -46,7 +46,7 @@ class KubernetesAutoConfigurationTest {
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withUserConfiguration(Pipeline.class)
-            .withConfiguration(AutoConfigurations.of(KubernetesAutoConfiguration.class, KubernetesStatusAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(OwnershipAutoConfiguration.class, KubernetesAutoConfiguration.class, KubernetesStatusAutoConfiguration.class,
                     KubernetesCommonsAutoConfiguration.class, Fabric8AutoConfiguration.class));
 
     @Test
@@ -75,7 +75,7 @@ class KubernetesAutoConfigurationTest {
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     assertThat(ctx).hasSingleBean(KubernetesClient.class);
-                    assertThat(ctx).getBeans(RouteSource.class).containsOnlyKeys("gatewayRouteSource", "configMapRouteSource");
+                    assertThat(ctx).getBeans(RouteSource.class).containsOnlyKeys("gatewayRouteSource", "configMapRouteSource", "referenceGrantSource");
                     assertThat(ctx).hasSingleBean(ServiceRegistry.class);
                     Config config = ctx.getBean(KubernetesClient.class).getConfiguration();
                     assertThat(config.getMasterUrl()).isEqualTo("https://127.0.0.1:1/");

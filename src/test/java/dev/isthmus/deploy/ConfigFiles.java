@@ -24,6 +24,7 @@ import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.RouteStatus;
 import dev.isthmus.config.IsthmusProperties;
+import dev.isthmus.config.OwnershipProperties;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.server.HttpsRedirectProperties;
 import dev.isthmus.source.RoutesDocumentParser;
@@ -64,6 +65,7 @@ final class ConfigFiles {
         };
         binder.bind("isthmus", Bindable.ofInstance(new IsthmusProperties()), recorder);
         binder.bind("isthmus.http-redirect", Bindable.ofInstance(new HttpsRedirectProperties()), recorder);
+        binder.bind("isthmus.ownership", Bindable.ofInstance(new OwnershipProperties()), recorder);
         keys.removeIf(bound::contains);
         return keys;
     }

@@ -99,6 +99,12 @@ class KubectlHelmRoundTripIT {
     @Test
     void everyDocumentedObjectIsStoredAsWrittenThroughKubectl() throws IOException {
         ensureCrd();
+        // documented ReferenceGrants (docs/kubernetes.md) need the Gateway API's CRDs, as they do in a cluster
+        try (var client = api.client()) {
+            dev.isthmus.source.gatewayapi.GatewayApiFixtures.installCrds(client);
+            assertThat(dev.isthmus.testsupport.Await.until(java.time.Duration.ofSeconds(30),
+                    () -> kubectl.run("get", "referencegrants", "-A").exitCode() == 0)).as("the ReferenceGrant CRD is served").isTrue();
+        }
         List<String> problems = new ArrayList<>();
         for (String mode : List.of("--server-side", "plain")) {
             String how = "kubectl apply" + (mode.equals("plain") ? "" : " " + mode);

@@ -188,7 +188,7 @@ class LoadBalancingIT {
         assertThat(ok.get() - before).isGreaterThan(300);
         String upstreams = gateway.admin("/actuator/upstreams").body();
         assertThat(upstreams).contains("\"address\":\"127.0.0.1:" + victim.port() + "\"");
-        assertThat(gateway.bean(OutlierDetector.class).describe(Instance.of("127.0.0.1", victim.port(),
+        assertThat(gateway.bean(OutlierDetector.class).describe("operator", Instance.of("127.0.0.1", victim.port(),
                 dev.isthmus.compile.BackendTarget.Registry.CONSUL)).ejected()).as("the dead instance is ejected: %s", upstreams).isTrue();
     }
 

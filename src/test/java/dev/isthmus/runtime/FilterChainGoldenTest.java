@@ -39,7 +39,6 @@ import org.springframework.web.reactive.DispatcherHandler;
 
 import dev.isthmus.compile.CompileGoldenTest;
 import dev.isthmus.compile.CompileResult;
-import dev.isthmus.compile.CompileSettings;
 import dev.isthmus.compile.CompiledRoute;
 import dev.isthmus.compile.RouteCompiler;
 import dev.isthmus.compile.policy.BuiltInPolicies;
@@ -164,7 +163,7 @@ class FilterChainGoldenTest {
                 new ForwardedHeadersContributor(),
                 new RewriteContributor(new RewritePathGatewayFilterFactory(), new SetPathGatewayFilterFactory(),
                         new RegexPathRewriteGatewayFilterFactory()),
-                new MirrorContributor(new MirrorGatewayFilterFactory(HttpClient.create(), 1, 1024), ServiceResolver.NONE),
+                new MirrorContributor(new MirrorGatewayFilterFactory(HttpClient.create(), dev.isthmus.compile.ownership.DestinationGuard.NONE, 1, 1024), ServiceResolver.NONE),
                 new TimeoutsContributor(new DeadlineGatewayFilterFactory()),
                 new RetryContributor(new RetryGatewayFilterFactory()),
                 new CircuitBreakerContributor(cbFactory, breakers, timeLimiters),

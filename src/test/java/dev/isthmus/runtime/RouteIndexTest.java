@@ -58,21 +58,43 @@ class RouteIndexTest {
         assertThat(find(index, null, "/b/c/d/e")).isEqualTo("boosted");
     }
 
+    static final String HOSTS = """
+            routes:
+              - {name: exact, hosts: [a.example.com], match: {path: {prefix: /x}}, backends: [{url: "http://h"}]}
+              - {name: wild, hosts: ["*.example.com"], match: {path: {prefix: /y}}, backends: [{url: "http://h"}]}
+              - {name: deeper-wild, hosts: ["*.b.example.com"], match: {path: {prefix: /y}}, backends: [{url: "http://h"}]}
+              - {name: any, match: {path: {prefix: /}}, backends: [{url: "http://h"}]}
+            """;
+
     @Test
-    void hostBucketsFallThroughFromExactToWildcardToAny() throws Exception {
-        var index = RouteIndex.build(compile("""
+    void aHostThatHasRoutesIsServedByThemOnlyAsEnvoyVirtualHostsAre() throws Exception {
+        var index = RouteIndex.build(compile(HOSTS), c -> c);
+        assertThat(find(index, "a.example.com", "/x")).isEqualTo("exact");
+        assertThat(find(index, "a.example.com", "/y")).as("a.example.com has routes: no fall-through to *.example.com").isNull();
+        assertThat(find(index, "a.example.com", "/z")).as("nor to the any-host routes").isNull();
+        assertThat(find(index, "c.example.com", "/y")).isEqualTo("wild");
+        assertThat(find(index, "c.example.com", "/z")).isNull();
+        assertThat(find(index, "c.b.example.com", "/y")).isEqualTo("deeper-wild");
+        assertThat(find(index, "example.com", "/y")).as("a host nobody claims: the default host").isEqualTo("any");
+        assertThat(find(index, null, "/x")).isEqualTo("any");
+    }
+
+    @Test
+    void withFallThroughARequestTriesTheOperatorsLessSpecificRoutesButNeverATenants() throws Exception {
+        List<CompiledRoute> routes = new ArrayList<>(compile(HOSTS));
+        var parsed = RoutesDocumentParser.parse("""
                 routes:
-                  - {name: exact, hosts: [a.example.com], match: {path: {prefix: /x}}, backends: [{url: "http://h"}]}
-                  - {name: wild, hosts: ["*.example.com"], match: {path: {prefix: /y}}, backends: [{url: "http://h"}]}
-                  - {name: deeper-wild, hosts: ["*.b.example.com"], match: {path: {prefix: /y}}, backends: [{url: "http://h"}]}
-                  - {name: any, match: {path: {prefix: /}}, backends: [{url: "http://h"}]}
-                """), c -> c);
+                  - {name: tenant-any, match: {path: {prefix: /t}}, backends: [{url: "http://h"}]}
+                """, new ObjectRef(dev.isthmus.model.SourceKind.CONFIG_MAP, "team", "routes"), 1, n -> "configmap/team/routes/" + n, n -> Instant.EPOCH);
+        CompileResult tenant = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(parsed.routes(), parsed.problems());
+        routes.addAll(tenant.routes());
+        var index = RouteIndex.build(routes, c -> c, true);
         assertThat(find(index, "a.example.com", "/x")).isEqualTo("exact");
         assertThat(find(index, "a.example.com", "/y")).isEqualTo("wild");
         assertThat(find(index, "c.b.example.com", "/y")).isEqualTo("deeper-wild");
         assertThat(find(index, "a.example.com", "/z")).isEqualTo("any");
-        assertThat(find(index, "example.com", "/y")).isEqualTo("any");
-        assertThat(find(index, null, "/x")).isEqualTo("any");
+        assertThat(find(index, "a.example.com", "/t")).as("the tenant's host-less route serves the default host only").isEqualTo("any");
+        assertThat(find(index, "unclaimed.example.org", "/t")).isEqualTo("tenant-any");
     }
 
     @Test

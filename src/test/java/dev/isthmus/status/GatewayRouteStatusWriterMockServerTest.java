@@ -57,8 +57,8 @@ class GatewayRouteStatusWriterMockServerTest {
         monitor = new WatchMonitor(Duration.ofMillis(100), Duration.ofSeconds(1));
         source = new GatewayRouteSource(client, List.of(NS), new GatewayClassSelector(null), CompletableFuture.completedFuture(null), monitor);
         ConfigMapRouteSource configMaps = new ConfigMapRouteSource(client, List.of(NS), new GatewayClassSelector(null),
-                CompletableFuture.completedFuture(null), monitor);
-        writer = new GatewayRouteStatusWriter(client, source, new ConfigMapEventRecorder(client, configMaps, "test"),
+                CompletableFuture.completedFuture(null), monitor, 1 << 20);
+        writer = new GatewayRouteStatusWriter(client, source, new RouteEventRecorder(client, configMaps, source, "test"),
                 (BackendTarget.Service s) -> instances);
         source.start(latest::set);
     }
@@ -101,7 +101,7 @@ class GatewayRouteStatusWriterMockServerTest {
         GatewayRouteStatus status = KubeFixtures.status(client, NS, "quote");
         assertThat(condition(status, "Accepted").getStatus()).isEqualTo("True");
         assertThat(condition(status, "ResolvedRefs").getStatus()).isEqualTo("False");
-        assertThat(condition(status, "ResolvedRefs").getMessage()).isEqualTo("service quote: no instances");
+        assertThat(condition(status, "ResolvedRefs").getMessage()).isEqualTo("service k8s:" + NS + "/quote: no instances");
         assertThat(KubeFixtures.getGatewayRoute(client, NS, "quote").getAdditionalProperties().get("spec"))
                 .as("the status subresource leaves the spec alone").isEqualTo(Map.of("match", Map.of("path", Map.of("prefix", "/q/")),
                         "backends", List.of(Map.of("service", "quote"))));

@@ -76,7 +76,7 @@ class RouteConditionsTest {
                 backends:
                   - {service: quote, port: http, weight: 90}
                   - {service: quote-canary, weight: 10}
-                  - {service: "k8s:other/legacy", weight: 5}
+                  - {service: "k8s:shop/legacy", weight: 5}
                   - {service: parked, weight: 0}
                   - {url: "http://10.0.0.5:8080"}
                 mirror: {service: shadow}
@@ -87,12 +87,12 @@ class RouteConditionsTest {
         assertThat(resolved.getStatus()).isEqualTo("False");
         assertThat(resolved.getReason()).isEqualTo("BackendNotFound");
         assertThat(resolved.getMessage()).as("weight-0 backends are out of rotation and not checked")
-                .isEqualTo("service quote-canary: no instances; service k8s:other/legacy: no instances; mirror service shadow: no instances");
+                .isEqualTo("service k8s:shop/quote-canary: no instances; service k8s:shop/legacy: no instances; mirror service k8s:shop/shadow: no instances");
         assertThat(condition(s, "Accepted").getStatus()).isEqualTo("True");
 
         Compiled single = compile("match: {path: {prefix: /q/}}\nbackends: [{service: quote-canary, port: http}]", 1);
         assertThat(condition(RouteConditions.desired(single.verdict(), single.route(), svc -> List.of(), null, T1), "ResolvedRefs").getMessage())
-                .isEqualTo("service quote-canary (port http): no instances");
+                .isEqualTo("service k8s:shop/quote-canary (port http): no instances");
     }
 
     @Test

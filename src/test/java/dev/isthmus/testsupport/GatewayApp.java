@@ -56,6 +56,10 @@ public final class GatewayApp implements AutoCloseable {
             props.put("management.server.port", management);
             props.put("isthmus.file.path", routes.toString());
             props.put("spring.main.banner-mode", "off");
+            // Tests may run upstreams only on loopback (or in network namespaces they create), and Consul
+            // instances registered at 127.0.0.1 are a tenant's destinations: allowed here, denied by default in
+            // the product; the ownership tests set it back to false (OwnershipIT).
+            props.put("isthmus.ownership.destinations.allow-loopback", "true");
             props.putAll(properties);
             // as command-line arguments: they must win over application.yaml
             String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

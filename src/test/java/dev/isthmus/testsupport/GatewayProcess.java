@@ -39,6 +39,10 @@ public final class GatewayProcess implements AutoCloseable {
         props.put("server.port", String.valueOf(port));
         props.put("management.server.port", String.valueOf(managementPort));
         props.put("isthmus.file.path", workDir.resolve("routes.yaml").toString());
+        // Tests may run upstreams only on loopback (or in network namespaces they create), and Consul
+        // instances registered at 127.0.0.1 are a tenant's destinations: allowed here, denied by default in
+        // the product; the ownership tests set it back to false (OwnershipIT).
+        props.put("isthmus.ownership.destinations.allow-loopback", "true");
         props.putAll(properties);
         props.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         // its own working directory, so the repository's config/ stays out of it

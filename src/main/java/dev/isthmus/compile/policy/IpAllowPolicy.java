@@ -11,7 +11,7 @@ import dev.isthmus.compile.PolicyCompiler;
 import dev.isthmus.compile.Problems;
 import dev.isthmus.compile.RoutePolicy;
 import dev.isthmus.model.ConditionReason;
-import dev.isthmus.server.Cidrs;
+import dev.isthmus.model.Cidrs;
 import dev.isthmus.spec.GatewayRouteSpec;
 
 /**

@@ -43,7 +43,7 @@ public record MirrorPolicy(BackendTarget target, int percent) implements RoutePo
                 return null;
             }
             int percent = c.problems().intIn("mirror.percent", m.percent(), Mirror.DEFAULT_PERCENT, 0, 100);
-            BackendTarget target = BackendCompiler.target(c.problems(), "mirror", m.service(), m.url(), null, c.namespace());
+            BackendTarget target = BackendCompiler.target(c.problems(), "mirror", m.service(), m.url(), null, c.backends());
             if (target instanceof BackendTarget.Unavailable) {
                 c.problems().fail(INVALID_BACKEND, "mirror: an unavailable backend cannot be mirrored to");
                 return null;

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.model.SyncStatus;
@@ -24,7 +25,9 @@ import dev.isthmus.platform.consul.RegisteredInstance;
  * Consul as a {@link ServiceRegistry}: the routable instances of every watched service, rebuilt
  * from each {@link ConsulView} the watch publishes and read lock-free on the request path.
  * Routable means every check of the instance and its node passes (or warns, with
- * {@code isthmus.consul.accept-warning}), and it has an address and a port.
+ * {@code isthmus.consul.accept-warning}), it has an address and a port, and the destination rules
+ * allow the address ({@link DestinationGuard}, as a tenant's: whoever registers the service names
+ * the address; a host name is checked once resolved, by the upstream client).
  *
  * <p>A service's datacenter is the target's, or the default one (the first of
  * {@code isthmus.consul.datacenters}, else the agent's own). The target's {@code port} is ignored:
@@ -40,12 +43,15 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
 
     private final ConsulCatalogWatcher watcher;
     private final boolean acceptWarning;
+    private final DestinationGuard guard;
+    private final java.util.Set<String> refusedLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private volatile State state = new State(ConsulView.EMPTY, Map.of());
 
-    public ConsulServiceRegistry(ConsulCatalogWatcher watcher, boolean acceptWarning) {
+    public ConsulServiceRegistry(ConsulCatalogWatcher watcher, boolean acceptWarning, DestinationGuard guard) {
         this.watcher = watcher;
         this.acceptWarning = acceptWarning;
+        this.guard = guard;
         watcher.addListener(this::update);
     }
 
@@ -142,9 +148,17 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
     private List<Instance> routable(ConsulView.ServiceHealth health) {
         List<Instance> list = new ArrayList<>(health.instances().size());
         for (RegisteredInstance r : health.instances()) {
-            if (r.routable(acceptWarning)) {
-                list.add(instanceOf(r));
+            if (!r.routable(acceptWarning)) {
+                continue;
             }
+            String refusal = guard.refusal(r.address(), r.port(), DestinationGuard.Trust.TENANT);
+            if (refusal != null) {
+                if (refusedLogged.add(health.name() + "|" + r.id() + "|" + r.address() + ":" + r.port())) {
+                    log.warn("Consul service {}: instance {} at {}:{} is not routed to: {}", health.name(), r.id(), r.address(), r.port(), refusal);
+                }
+                continue;
+            }
+            list.add(instanceOf(r));
         }
         return List.copyOf(list);
     }

@@ -21,6 +21,7 @@ import org.springframework.context.SmartLifecycle;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.BackendTarget.Registry;
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.platform.kubernetes.KubernetesErrors;
@@ -48,6 +49,8 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
     private final List<String> namespaces;
     private final String defaultNamespace;
     private final WatchMonitor monitor;
+    private final DestinationGuard guard;
+    private final java.util.Set<String> refusedLogged = ConcurrentHashMap.newKeySet();
     private final Map<String, ServiceEndpoints> services = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> synced = new CompletableFuture<>();
@@ -60,7 +63,9 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
      * @param defaultNamespace where a service without a namespace is looked up (the compiler
      *     normally qualifies every name already)
      */
-    public KubernetesServiceRegistry(KubernetesClient client, List<String> namespaces, String defaultNamespace, WatchMonitor monitor) {
+    public KubernetesServiceRegistry(KubernetesClient client, List<String> namespaces, String defaultNamespace, WatchMonitor monitor,
+            DestinationGuard guard) {
+        this.guard = guard;
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
         this.defaultNamespace = defaultNamespace;
@@ -170,7 +175,11 @@ public final class KubernetesServiceRegistry implements ServiceRegistry, SmartLi
         services.compute(key, (k, old) -> {
             int slash = k.indexOf('/');
             Service service = serviceInformers.get(k.substring(0, slash), k.substring(slash + 1));
-            ServiceEndpoints now = service == null ? null : ServiceEndpoints.of(service, sliceInformers.byIndex(BY_SERVICE, k));
+            ServiceEndpoints now = service == null ? null : ServiceEndpoints.of(service, sliceInformers.byIndex(BY_SERVICE, k), guard, why -> {
+                if (refusedLogged.add(k + "|" + why)) {
+                    log.warn("Service {}: {}; not routed to", k, why);
+                }
+            });
             changed[0] = !Objects.equals(old, now);
             return now;
         });

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
 import dev.isthmus.compile.BackendTarget.Registry;
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.discovery.Instance;
 
 /**
@@ -39,7 +40,13 @@ public record ServiceEndpoints(String namespace, String name, List<PortInstances
         ports = List.copyOf(ports);
     }
 
-    public static ServiceEndpoints of(Service service, Collection<EndpointSlice> slices) {
+    /**
+     * @param guard the destination rules: endpoints at an address they refuse (the gateway's own,
+     *     loopback, link-local, metadata) are left out, as whoever writes EndpointSlices names them;
+     *     FQDN endpoints are kept and checked once resolved, by the upstream client
+     */
+    public static ServiceEndpoints of(Service service, Collection<EndpointSlice> slices, DestinationGuard guard,
+            java.util.function.Consumer<String> refused) {
         String namespace = service.getMetadata().getNamespace();
         String name = service.getMetadata().getName();
         List<ServicePort> servicePorts = service.getSpec() == null || service.getSpec().getPorts() == null
@@ -60,7 +67,14 @@ public record ServiceEndpoints(String namespace, String name, List<PortInstances
                         continue;
                     }
                     // Only the first address has defined semantics (the EndpointSlice API; kube-proxy does the same).
-                    Instance instance = instance(namespace, name, endpoint, endpoint.getAddresses().get(0), ep.getPort(), secure);
+                    String address = endpoint.getAddresses().get(0);
+                    String refusal = guard.refusal(address, ep.getPort(), DestinationGuard.Trust.TENANT);
+                    if (refusal != null) {
+                        refused.accept("EndpointSlice " + slice.getMetadata().getName() + ": endpoint " + address + ":" + ep.getPort()
+                                + " is " + refusal);
+                        continue;
+                    }
+                    Instance instance = instance(namespace, name, endpoint, address, ep.getPort(), secure);
                     instances.putIfAbsent(instance.id(), instance); // an endpoint moving between slices may briefly be in two
                 }
             }

@@ -51,6 +51,7 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
     private final ConsulHttpClient http;
     private final List<String> configuredDatacenters;
     private final boolean exposeByDefault;
+    private final int maxTagged;
     private final Backoff backoff;
     private final MeterRegistry meters;
     private final SyncStatusTracker status = new SyncStatusTracker("consul-discovery");
@@ -70,6 +71,13 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
 
     public ConsulCatalogWatcher(ConsulHttpClient http, List<String> datacenters, boolean exposeByDefault, Duration minBackoff,
             Duration maxBackoff, MeterRegistry meters) {
+        this(http, datacenters, exposeByDefault, 0, minBackoff, maxBackoff, meters);
+    }
+
+    /** @param maxTagged most services watched per datacenter for their tag routes (isthmus.ownership.quotas.consul-tagged-services); 0: no limit */
+    public ConsulCatalogWatcher(ConsulHttpClient http, List<String> datacenters, boolean exposeByDefault, int maxTagged, Duration minBackoff,
+            Duration maxBackoff, MeterRegistry meters) {
+        this.maxTagged = maxTagged;
         this.http = http;
         this.configuredDatacenters = datacenters == null ? List.of()
                 : datacenters.stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
@@ -220,7 +228,7 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
         }
         defaultDatacenter = datacenters.get(0);
         for (String dc : datacenters) {
-            DatacenterWatch w = new DatacenterWatch(dc, explicit, http, scheduler, backoff, exposeByDefault, new Reporter());
+            DatacenterWatch w = new DatacenterWatch(dc, explicit, http, scheduler, backoff, exposeByDefault, maxTagged, new Reporter());
             watches.put(dc, w);
             connected.put(dc, false);
             watchCounts.put(dc, 1);

@@ -32,9 +32,16 @@ public record ConsulView(String defaultDatacenter, Map<String, Datacenter> datac
      * @param failure the latest failure, while some query of this datacenter is failing; else null
      * @param failingSince when the current failure began, else null
      * @param watches blocking queries currently held open or retrying
+     * @param overQuota services with {@code isthmus.*} tags not watched because the datacenter's
+     *     quota of tagged services is used up ({@code isthmus.ownership.quotas.consul-tagged-services})
      */
     public record Datacenter(String name, Map<String, List<String>> catalog, Map<String, ServiceHealth> services,
-            boolean initialSyncDone, ConsulFailure failure, Instant failingSince, long catalogIndex, int watches) {
+            boolean initialSyncDone, ConsulFailure failure, Instant failingSince, long catalogIndex, int watches,
+            java.util.Set<String> overQuota) {
+
+        public Datacenter {
+            overQuota = overQuota == null ? java.util.Set.of() : java.util.Set.copyOf(overQuota);
+        }
 
         public boolean knows(String service) {
             return catalog != null && catalog.containsKey(service);

@@ -52,7 +52,9 @@ final class DatacenterWatch {
     private final Scheduler scheduler;
     private final Backoff backoff;
     private final boolean exposeByDefault;
+    private final int maxTagged;
     private final Listener listener;
+    private Set<String> overQuota = Set.of();
     private final Clock clock = Clock.systemUTC();
 
     private final BlockingQuery<Map<String, List<String>>> catalogQuery;
@@ -72,8 +74,10 @@ final class DatacenterWatch {
     /**
      * @param explicit whether the datacenter was configured (sent as {@code ?dc=}) or is the agent's own
      */
+    /** @param maxTagged most services watched for their tag routes (0: no limit); services routes refer to are watched regardless */
     DatacenterWatch(String name, boolean explicit, ConsulHttpClient http, Scheduler scheduler, Backoff backoff,
-            boolean exposeByDefault, Listener listener) {
+            boolean exposeByDefault, int maxTagged, Listener listener) {
+        this.maxTagged = maxTagged;
         this.name = name;
         this.params = explicit ? Map.of("dc", name) : Map.of();
         this.http = http;
@@ -117,7 +121,7 @@ final class DatacenterWatch {
 
     ConsulView.Datacenter view() {
         return new ConsulView.Datacenter(name, catalog, Map.copyOf(services), initialSyncDone, failing.isEmpty() ? null : lastFailure,
-                failingSince, catalogIndex, 1 + serviceQueries.size());
+                failingSince, catalogIndex, 1 + serviceQueries.size(), overQuota);
     }
 
     // --- catalog ---
@@ -169,13 +173,34 @@ final class DatacenterWatch {
         if (catalog == null) {
             return false;
         }
-        Set<String> wanted = new TreeSet<>();
+        Set<String> wanted = new TreeSet<>(demanded);
+        wanted.retainAll(catalog.keySet());
+        // Tag routes within the quota: services watched already keep their place, newcomers queue by name,
+        // so a flood of new registrations never displaces a route in service (security.md M2).
+        List<String> tagged = new ArrayList<>();
         catalog.forEach((service, tags) -> {
-            if (wanted(service, tags)) {
-                wanted.add(service);
+            if (!wanted.contains(service) && exposed(service, tags)) {
+                tagged.add(service);
             }
         });
-        boolean changed = false;
+        tagged.sort(java.util.Comparator.comparing((String s) -> !serviceQueries.containsKey(s)).thenComparing(s -> s));
+        Set<String> over = new TreeSet<>();
+        int watchedForTags = 0;
+        for (String service : tagged) {
+            if (maxTagged > 0 && watchedForTags >= maxTagged) {
+                over.add(service);
+            }
+            else {
+                wanted.add(service);
+                watchedForTags++;
+            }
+        }
+        boolean changed = !over.equals(overQuota);
+        if (changed && !over.isEmpty()) {
+            log.warn("Consul {}: {} service(s) with isthmus.* tags over the quota of {} (isthmus.ownership.quotas.consul-tagged-services)"
+                    + " are not watched and get no route: {}", name, over.size(), maxTagged, over);
+        }
+        overQuota = Set.copyOf(over);
         for (String service : new ArrayList<>(serviceQueries.keySet())) {
             if (!wanted.contains(service)) {
                 serviceQueries.remove(service).stop();
@@ -199,10 +224,8 @@ final class DatacenterWatch {
         return changed;
     }
 
-    private boolean wanted(String service, List<String> tags) {
-        if (demanded.contains(service)) {
-            return true;
-        }
+    /** Whether a service declares a tag route (or every service does, with expose-by-default). */
+    private boolean exposed(String service, List<String> tags) {
         if (tags != null && tags.stream().anyMatch(t -> t.startsWith("isthmus."))) {
             return true;
         }

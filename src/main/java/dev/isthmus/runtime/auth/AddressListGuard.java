@@ -5,7 +5,7 @@ import java.util.List;
 
 import reactor.core.publisher.Mono;
 
-import dev.isthmus.server.Cidrs;
+import dev.isthmus.model.Cidrs;
 
 /**
  * {@code ipAllow} / {@code ipDeny}: the trusted client address (never a header: the transport

@@ -25,6 +25,7 @@ import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.BackendPool;
 import dev.isthmus.runtime.BackendPool.Backend;
+import dev.isthmus.runtime.GuardedAddressResolver;
 import dev.isthmus.runtime.RouteAttributes;
 import dev.isthmus.server.RequestOutcome;
 
@@ -95,10 +96,10 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                     "no healthy instance of " + backend.target().display()));
         }
-        String upstream = backend.target().display();
+        String upstream = backend.bulkheadKey();
         if (!bulkhead.tryAcquire(upstream)) {
             exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.BULKHEAD);
-            return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "upstream " + upstream + " has "
+            return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "upstream " + backend.target().display() + " has "
                     + bulkhead.maxConcurrent() + " requests in flight (isthmus.upstream.max-concurrent-requests)"));
         }
         Instance instance = backend.balancer().choose(candidates, hashKey);
@@ -107,6 +108,7 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
             exchange.getAttributes().put(RouteAttributes.TRIED_INSTANCES, tried);
         }
         tried.add(instance.id());
+        exchange.getAttributes().put(RouteAttributes.UPSTREAM_TRUST, backend.trust());
 
         String scheme = instance.secure() ? "https" : "http";
         String rawQuery = url.getRawQuery();
@@ -119,15 +121,16 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         Backend chosen = backend;
         chosen.balancer().started(instance);
         return chain.filter(exchange)
-                .doOnSuccess(v -> record(exchange, instance))
+                .doOnSuccess(v -> record(exchange, chosen, instance))
                 .doOnError(e -> {
-                    if (isConnectFailure(e)) {
-                        outliers.failure(instance);
+                    if (isConnectFailure(e) && denied(e) == null) {
+                        outliers.failure(chosen.scope(), instance);
                     }
                     exchange.getAttributes().put(RouteAttributes.OUTCOME, isConnectFailure(e) ? RequestOutcome.UPSTREAM_CONNECT
                             : e instanceof io.netty.handler.timeout.ReadTimeoutException ? RequestOutcome.UPSTREAM_TIMEOUT
                                     : e instanceof java.io.IOException ? RequestOutcome.UPSTREAM_RESET : RequestOutcome.GATEWAY_ERROR);
                 })
+                .onErrorMap(e -> denied(e) != null, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY, denied(e).getMessage(), e))
                 .onErrorMap(BackendSelectionFilter::isConnectFailure, e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                         "upstream connect error: " + instance.authority() + " (" + chosen.target().display() + ")", e))
                 .onErrorMap(e -> e instanceof io.netty.handler.timeout.ReadTimeoutException, e -> new ResponseStatusException(
@@ -142,7 +145,7 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
 
     private List<Instance> candidates(Backend backend, Set<String> tried) {
         List<Instance> instances = backend.fixed() != null ? backend.fixed() : resolver.resolve((BackendTarget.Service) backend.target());
-        instances = outliers.filter(instances);
+        instances = outliers.filter(backend.scope(), instances);
         if (tried != null && !tried.isEmpty() && instances.size() > 1) {
             List<Instance> fresh = new ArrayList<>(instances.size());
             for (Instance i : instances) {
@@ -157,15 +160,25 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         return instances;
     }
 
-    private void record(ServerWebExchange exchange, Instance instance) {
+    private void record(ServerWebExchange exchange, Backend backend, Instance instance) {
         HttpStatusCode status = exchange.getResponse().getStatusCode();
         int code = status == null ? 0 : status.value();
         if (code == 502 || code == 503 || code == 504) {
-            outliers.failure(instance);
+            outliers.failure(backend.scope(), instance);
         }
         else {
-            outliers.success(instance);
+            outliers.success(backend.scope(), instance);
         }
+    }
+
+    /** The destination rules' refusal in an error's causes, or null: answered 502, never counted against the instance. */
+    static GuardedAddressResolver.DeniedDestinationException denied(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GuardedAddressResolver.DeniedDestinationException d) {
+                return d;
+            }
+        }
+        return null;
     }
 
     static boolean isConnectFailure(Throwable e) {

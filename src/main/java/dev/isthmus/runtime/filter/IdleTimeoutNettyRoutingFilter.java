@@ -3,6 +3,7 @@ package dev.isthmus.runtime.filter;
 import java.time.Duration;
 import java.util.List;
 
+import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -12,8 +13,13 @@ import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.isthmus.compile.ownership.DestinationGuard;
+import dev.isthmus.runtime.GuardedAddressResolver;
+import dev.isthmus.runtime.RouteAttributes;
+
 /**
- * Spring Cloud Gateway's routing filter, plus the route's idle timeout ({@code timeouts.idle}):
+ * Spring Cloud Gateway's routing filter, connecting through the destination rules' resolver of the
+ * chosen backend's trust ({@link GuardedAddressResolver}), plus the route's idle timeout ({@code timeouts.idle}):
  * reactor-netty's per-request {@code responseTimeout}, the longest silence allowed between two
  * reads of a response. Spring Cloud Gateway only has a whole-response timeout, which cannot tell a
  * slow stream from a stalled one. Registered in place of its {@code routingFilter} bean (turned
@@ -24,14 +30,24 @@ public class IdleTimeoutNettyRoutingFilter extends NettyRoutingFilter {
     /** Route metadata key of the idle timeout, in milliseconds. */
     public static final String IDLE_TIMEOUT_ATTR = "isthmus.idle-timeout";
 
+    private final HttpClient operator;
+    private final HttpClient tenant;
+
     public IdleTimeoutNettyRoutingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-            HttpClientProperties properties) {
+            HttpClientProperties properties, DestinationGuard guard) {
         super(httpClient, headersFilters, properties);
+        this.operator = GuardedAddressResolver.guard(httpClient, guard, DestinationGuard.Trust.OPERATOR);
+        this.tenant = GuardedAddressResolver.guard(httpClient, guard, DestinationGuard.Trust.TENANT);
     }
 
     @Override
     protected HttpClient getHttpClient(Route route, ServerWebExchange exchange) {
-        HttpClient client = super.getHttpClient(route, exchange);
+        Object connectTimeout = route.getMetadata().get(org.springframework.cloud.gateway.support.RouteMetadataUtils.CONNECT_TIMEOUT_ATTR);
+        // a tenant's unless BackendSelectionFilter chose an operator's url: backend
+        HttpClient client = exchange.getAttribute(RouteAttributes.UPSTREAM_TRUST) == DestinationGuard.Trust.OPERATOR ? operator : tenant;
+        if (connectTimeout instanceof Number millis) {
+            client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis.intValue());
+        }
         Object idle = route.getMetadata().get(IDLE_TIMEOUT_ATTR);
         return idle instanceof Number millis ? client.responseTimeout(Duration.ofMillis(millis.longValue())) : client;
     }

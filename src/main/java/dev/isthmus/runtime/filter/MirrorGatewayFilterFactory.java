@@ -30,6 +30,8 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.HeaderNames;
+import dev.isthmus.compile.ownership.DestinationGuard;
+import dev.isthmus.runtime.GuardedAddressResolver;
 
 /**
  * Sends a copy of a share of requests to a shadow backend and ignores what it answers (Envoy's
@@ -42,15 +44,19 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
 
     private static final Logger log = LoggerFactory.getLogger(MirrorGatewayFilterFactory.class);
 
-    private final HttpClient client;
+    private final HttpClient operatorClient;
+    private final HttpClient tenantClient;
     private final Semaphore inFlight;
     private final int maxBodyBytes;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
-    public MirrorGatewayFilterFactory(HttpClient client, int maxInFlight, int maxBodyBytes) {
+    /** @param guard the destination rules: copies are connected like the route's own requests ({@link GuardedAddressResolver}) */
+    public MirrorGatewayFilterFactory(HttpClient client, DestinationGuard guard, int maxInFlight, int maxBodyBytes) {
         super(Config.class);
-        this.client = client.responseTimeout(Duration.ofSeconds(10));
+        HttpClient base = client.responseTimeout(Duration.ofSeconds(10));
+        this.operatorClient = GuardedAddressResolver.guard(base, guard, DestinationGuard.Trust.OPERATOR);
+        this.tenantClient = GuardedAddressResolver.guard(base, guard, DestinationGuard.Trust.TENANT);
         this.inFlight = new Semaphore(maxInFlight);
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -85,7 +91,7 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
                 return chain.filter(exchange);
             }
             if (length <= 0) {
-                send(base, request, new byte[0]);
+                send(config, base, request, new byte[0]);
                 return chain.filter(exchange);
             }
             // The permit is the copy's: released when the copy completes, or here if the body never
@@ -97,7 +103,7 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
                         joined.read(body);
                         DataBufferUtils.release(joined);
                         handedToCopy.set(true);
-                        send(base, request, body);
+                        send(config, base, request, body);
                         return chain.filter(exchange.mutate().request(replay(exchange, request, body)).build());
                     })
                     .doFinally(signal -> {
@@ -118,7 +124,8 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
         };
     }
 
-    private void send(URI base, ServerHttpRequest request, byte[] body) {
+    private void send(Config config, URI base, ServerHttpRequest request, byte[] body) {
+        HttpClient client = config.getTrust() == DestinationGuard.Trust.OPERATOR ? operatorClient : tenantClient;
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         request.getHeaders().forEach((name, values) -> {
             if (!HeaderNames.isHopByHop(name)) {
@@ -165,6 +172,17 @@ public class MirrorGatewayFilterFactory extends AbstractGatewayFilterFactory<Mir
         private Supplier<URI> target;
         private String description;
         private int percent = 100;
+        private DestinationGuard.Trust trust = DestinationGuard.Trust.TENANT;
+
+        /** How far the target's addresses are trusted: the routes file's url: targets as the operator's, all else as a tenant's. */
+        public DestinationGuard.Trust getTrust() {
+            return trust;
+        }
+
+        public Config setTrust(DestinationGuard.Trust trust) {
+            this.trust = trust;
+            return this;
+        }
 
         /** The target as written (a service or URL), for logs and {@code /actuator/gateway}. */
         public String getDescription() {

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import dev.isthmus.compile.BackendTarget;
 import dev.isthmus.compile.CompiledRoute;
+import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.compile.policy.MirrorPolicy;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.RoundRobinBalancer;
@@ -37,8 +38,9 @@ public final class MirrorContributor implements RouteFilterContributor<MirrorPol
 
     @Override
     public void contribute(MirrorPolicy m, CompiledRoute compiled, RouteFilters route) {
+        boolean operatorUrl = compiled.provenance().owner().isOperator() && m.target() instanceof BackendTarget.Url;
         route.add(mirror.apply(new MirrorGatewayFilterFactory.Config().setPercent(m.percent()).setTarget(target(m))
-                .setDescription(m.target().display())));
+                .setDescription(m.target().display()).setTrust(operatorUrl ? DestinationGuard.Trust.OPERATOR : DestinationGuard.Trust.TENANT)));
     }
 
     private Supplier<URI> target(MirrorPolicy m) {

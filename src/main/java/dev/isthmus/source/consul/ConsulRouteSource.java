@@ -40,7 +40,7 @@ public final class ConsulRouteSource implements RouteSource {
 
     /** The last reading of one service, reused while its instances are the same objects. */
     private record Entry(String datacenter, String service, ConsulView.ServiceHealth health, ConsulTagRoutes.Result result,
-            long generation) {
+            long generation, java.util.Set<String> tags) {
     }
 
     private final ConsulCatalogWatcher watcher;
@@ -111,6 +111,11 @@ public final class ConsulRouteSource implements RouteSource {
                 String id = ConsulTagRoutes.routeId(dc.name(), health.name());
                 seen.put(id, read(dc.name(), health, id, now));
             }
+            for (String service : dc.overQuota()) {
+                problems.add(new SourceProblem(ConsulTagRoutes.object(dc.name(), service), ConsulTagRoutes.routeId(dc.name(), service),
+                        ConditionReason.QUOTA_EXCEEDED, "service " + service + " in " + dc.name() + ": the datacenter's quota of "
+                                + "services with tag routes is used up (isthmus.ownership.quotas.consul-tagged-services); it is not watched"));
+            }
         }
         entries.keySet().retainAll(seen.keySet());
         firstSeen.keySet().retainAll(seen.keySet());
@@ -120,7 +125,7 @@ public final class ConsulRouteSource implements RouteSource {
             String service = entry.service();
             if (entry.result() instanceof ConsulTagRoutes.Route r) {
                 routes.add(new RouteSpec(id, service, new Provenance(ConsulTagRoutes.object(dc, service), entry.generation(),
-                        firstSeen.get(id)), r.spec()));
+                        firstSeen.get(id), entry.tags()), r.spec()));
             }
             else if (entry.result() instanceof ConsulTagRoutes.Rejected rejected) {
                 problems.add(new SourceProblem(ConsulTagRoutes.object(dc, service), id, ConditionReason.INVALID_TAG, rejected.message()));
@@ -153,8 +158,10 @@ public final class ConsulRouteSource implements RouteSource {
         if (!(result instanceof ConsulTagRoutes.NotExposed)) {
             firstSeen.putIfAbsent(id, now);
         }
-        long generation = previous != null && Objects.equals(previous.result(), result) ? previous.generation() : health.index();
-        return new Entry(dc, health.name(), health, result, generation);
+        java.util.Set<String> common = ConsulTagRoutes.commonTags(tags);
+        long generation = previous != null && Objects.equals(previous.result(), result) && previous.tags().equals(common)
+                ? previous.generation() : health.index();
+        return new Entry(dc, health.name(), health, result, generation, common);
     }
 
     private void carryOver(String dc, Map<String, Entry> seen) {

@@ -115,7 +115,7 @@ public final class ConsulTagRoutes {
                 problems.add("isthmus.host=" + values.get("host") + ": expected host names separated by commas");
             }
         }
-        Integer precedence = integer(values, "precedence", Integer.MIN_VALUE, Integer.MAX_VALUE, problems);
+        Integer precedence = integer(values, "precedence", GatewayRouteSpec.MIN_PRECEDENCE, GatewayRouteSpec.MAX_PRECEDENCE, problems);
         Integer retries = integer(values, "retries", 0, Retries.MAX_ATTEMPTS, problems);
         String timeout = values.get("timeout");
         if (timeout != null) {
@@ -171,6 +171,24 @@ public final class ConsulTagRoutes {
                 retries == null ? null : new Retries(retries, null, null, null, null),
                 null, lb, null, null, null, null, null, auth, null, null);
         return new Route(spec);
+    }
+
+    /**
+     * The tags every registered instance carries: what the ownership policy may select the service
+     * by ({@code consul-tag}); a tag only some instances carry proves nothing about the others.
+     */
+    public static Set<String> commonTags(Map<String, List<String>> tagsByInstance) {
+        Set<String> common = null;
+        for (List<String> tags : tagsByInstance.values()) {
+            Set<String> these = new TreeSet<>(tags == null ? List.of() : tags);
+            if (common == null) {
+                common = these;
+            }
+            else {
+                common.retainAll(these);
+            }
+        }
+        return common == null ? Set.of() : common;
     }
 
     /** Key to value over every instance, adding a problem for each conflict, unknown key or malformed tag. */

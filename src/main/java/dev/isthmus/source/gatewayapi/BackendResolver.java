@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 
 import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.model.ReferenceGrants;
 
 import static dev.isthmus.source.gatewayapi.GatewayApiTranslator.GROUP;
 import static dev.isthmus.source.gatewayapi.GatewayApiTranslator.HTTP_ROUTE;

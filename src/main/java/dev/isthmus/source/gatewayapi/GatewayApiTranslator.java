@@ -41,6 +41,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
 
 import dev.isthmus.model.RouteSpec;
+import dev.isthmus.model.ReferenceGrants;
+import dev.isthmus.source.kubernetes.ReferenceGrantSource;
 
 import static dev.isthmus.source.gatewayapi.GatewayConditions.ACCEPTED;
 import static dev.isthmus.source.gatewayapi.GatewayConditions.CONFLICTED;
@@ -131,7 +133,8 @@ public final class GatewayApiTranslator {
                         GatewayReason.ACCEPTED, "served by " + settings.controllerName(), c.getMetadata().getGeneration())).build());
             }
         }
-        ReferenceGrants grants = new ReferenceGrants(in.grants());
+        // the one ReferenceGrant rule every source's references are judged by (model.ReferenceGrants, GEP-709)
+        ReferenceGrants grants = new ReferenceGrants(in.grants().stream().map(ReferenceGrantSource::read).filter(Objects::nonNull).toList());
         Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
         for (Namespace n : in.namespaces()) {
             namespaceLabels.put(n.getMetadata().getName(), n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());

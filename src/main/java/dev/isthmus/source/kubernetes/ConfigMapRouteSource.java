@@ -40,14 +40,23 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
 
     public static final String ID = SourceKind.CONFIG_MAP.label();
     public static final String LABEL = "isthmus.dev/routes";
+    /** The default of {@code isthmus.ownership.quotas.config-map-size}, for readers without the gateway's properties. */
+    public static final long DEFAULT_MAX_DOCUMENT_BYTES = 256 * 1024;
 
     private final KubernetesClient client;
     private final List<String> namespaces;
     private final GatewayClassSelector classes;
+    private final long maxDocumentBytes;
 
+    /**
+     * @param maxDocumentBytes the largest routes document a ConfigMap may hold, all its {@code .yaml}
+     *     keys together ({@code isthmus.ownership.quotas.config-map-size}); a larger one is rejected
+     *     whole without being parsed
+     */
     public ConfigMapRouteSource(KubernetesClient client, List<String> namespaces, GatewayClassSelector classes,
-            CompletionStage<?> prerequisite, WatchMonitor monitor) {
+            CompletionStage<?> prerequisite, WatchMonitor monitor, long maxDocumentBytes) {
         super(ID, prerequisite, monitor);
+        this.maxDocumentBytes = maxDocumentBytes;
         this.client = client;
         this.namespaces = List.copyOf(namespaces);
         this.classes = classes;
@@ -72,11 +81,11 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
 
     @Override
     protected ObjectRoutes read(ConfigMap cm, Instant created) {
-        return read(cm, created, classes, log);
+        return read(cm, created, classes, maxDocumentBytes, log);
     }
 
     /** Pure: the routes and problems of one ConfigMap, or null when it is for another gateway class ({@link KubernetesManifests}). */
-    static ObjectRoutes read(ConfigMap cm, Instant created, GatewayClassSelector classes, org.slf4j.Logger log) {
+    static ObjectRoutes read(ConfigMap cm, Instant created, GatewayClassSelector classes, long maxDocumentBytes, org.slf4j.Logger log) {
         String namespace = cm.getMetadata().getNamespace();
         String name = cm.getMetadata().getName();
         Map<String, String> annotations = cm.getMetadata().getAnnotations();
@@ -91,6 +100,16 @@ public final class ConfigMapRouteSource extends InformerRouteSource<ConfigMap> {
         Map<String, String> keyOfRoute = new HashMap<>();
         Map<String, String> keyOfPolicy = new HashMap<>();
         Map<String, String> data = cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());
+        long size = data.entrySet().stream().filter(e -> e.getKey().endsWith(".yaml") && e.getValue() != null)
+                .mapToLong(e -> e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
+        if (size > maxDocumentBytes) {
+            if (!ours) {
+                return null;
+            }
+            return new ObjectRoutes(List.of(), List.of(new SourceProblem(ref, null, ConditionReason.QUOTA_EXCEEDED, "its routes documents hold "
+                    + size + " bytes, more than the quota of " + maxDocumentBytes + " (isthmus.ownership.quotas.config-map-size);"
+                    + " none of its routes are read: split them over several ConfigMaps", generation)));
+        }
         int documents = 0;
         for (Map.Entry<String, String> entry : data.entrySet()) {
             String key = entry.getKey();

@@ -24,7 +24,7 @@ public final class KubernetesManifests {
 
     /** The routes and problems of a labelled ConfigMap, or null when it is for another gateway class than {@code classes}. */
     public static RoutesDocumentParser.Result configMap(ConfigMap object, Instant created, GatewayClassSelector classes) {
-        return result(ConfigMapRouteSource.read(object, created, classes, log));
+        return result(ConfigMapRouteSource.read(object, created, classes, ConfigMapRouteSource.DEFAULT_MAX_DOCUMENT_BYTES, log));
     }
 
     /** The route or problem of a GatewayRoute, or null when it is for another gateway class than {@code classes}. */

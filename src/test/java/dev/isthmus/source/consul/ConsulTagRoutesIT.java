@@ -50,7 +50,7 @@ class ConsulTagRoutesIT {
         consul = ConsulServer.start();
         a = EchoServer.start("a");
         b = EchoServer.start("b");
-        gateway = GatewayApp.start(null, ConsulTestSupport.gatewayProperties(consul));
+        gateway = GatewayApp.start(null, ConsulTestSupport.gatewayProperties(consul, "isthmus.ownership.shared-hosts", "shared.example.com"));
     }
 
     @AfterAll
@@ -220,14 +220,27 @@ class ConsulTagRoutesIT {
 
     @Test
     void lbAndPrecedenceTagsApply() {
-        consul.register("first-1", "first", "127.0.0.1", a.port(),
-                List.of("isthmus.enable=true", "isthmus.path=/shared/", "isthmus.precedence=10", "isthmus.lb=least-request"), Map.of(), null);
-        consul.register("second-1", "second", "127.0.0.1", b.port(), List.of("isthmus.enable=true", "isthmus.path=/shared/"), Map.of(), null);
+        // precedence orders routes of different owners only on a host they share by policy (isthmus.ownership.shared-hosts)
+        consul.register("first-1", "first", "127.0.0.1", a.port(), List.of("isthmus.enable=true", "isthmus.host=shared.example.com",
+                "isthmus.path=/shared/", "isthmus.precedence=10", "isthmus.lb=least-request"), Map.of(), null);
+        consul.register("second-1", "second", "127.0.0.1", b.port(), List.of("isthmus.enable=true", "isthmus.host=shared.example.com",
+                "isthmus.path=/shared/"), Map.of(), null);
         RouteStatus loser = awaitStatus("consul/dc1/second", s -> "Conflicted".equals(s.reason().value()));
         assertThat(loser.message()).contains("consul/dc1/first");
-        assertThat(upstream(get("/shared/"))).isEqualTo("a");
+        assertThat(upstream(get("/shared/", "Host", "shared.example.com"))).isEqualTo("a");
         assertThat(gateway.bean(RouteTableHolder.class).get().route("consul/dc1/first").compiled().policy(LoadBalancing.class).policy())
                 .isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
+    }
+
+    @Test
+    void aServiceCannotTakeThePathsAnotherServiceServesOnTheDefaultHost() {
+        consul.register("holder-1", "holder", "127.0.0.1", a.port(), List.of("isthmus.enable=true", "isthmus.path=/held/"), Map.of(), null);
+        until("/held/", r -> "a".equals(upstream(r)));
+        consul.register("taker-1", "taker", "127.0.0.1", b.port(), List.of("isthmus.enable=true", "isthmus.path=/held/",
+                "isthmus.precedence=1000"), Map.of(), null);
+        RouteStatus refused = awaitStatus("consul/dc1/taker", s -> "HostClaimed".equals(s.reason().value()));
+        assertThat(refused.message()).contains("held by consul service dc1/holder").doesNotContain("consul/dc1/holder");
+        assertThat(upstream(get("/held/"))).isEqualTo("a");
     }
 
     @Test

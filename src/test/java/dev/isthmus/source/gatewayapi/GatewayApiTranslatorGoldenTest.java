@@ -59,7 +59,10 @@ class GatewayApiTranslatorGoldenTest {
         GatewayApiGolden.Case c = GatewayApiGolden.read(DIR.resolve(name + ".in.yaml"));
 
         GatewayApiTranslation t = new GatewayApiTranslator(c.settings()).translate(c.objects());
-        CompileResult compiled = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(t.specs(), List.of());
+        // the compiler judges references by the same ReferenceGrants (read by ReferenceGrantSource in the gateway)
+        List<dev.isthmus.model.ReferenceGrant> grants = c.objects().grants().stream()
+                .map(dev.isthmus.source.kubernetes.ReferenceGrantSource::read).filter(java.util.Objects::nonNull).toList();
+        CompileResult compiled = new RouteCompiler(CompileSettings.DEFAULTS, BuiltInPolicies.compilers()).compile(t.specs(), List.of(), List.of(), grants);
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("routes", t.specs());

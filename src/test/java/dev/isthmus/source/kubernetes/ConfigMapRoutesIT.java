@@ -143,6 +143,7 @@ class ConfigMapRoutesIT {
                     match: {path: {prefix: /cmbad/fine/}}
                     backends: [{url: "%s"}]
                   - name: bad-regex
+                    hosts: [cm-regex.example.org]
                     match: {path: {regex: "/cmbad/(x"}}
                     backends: [{url: "%s"}]
                   - name: no-match
@@ -198,7 +199,8 @@ class ConfigMapRoutesIT {
         // fixing the regex: its route serves, the other problems stay reported
         data.put("good.yaml", data.get("good.yaml").replace("/cmbad/(x", "/cmbad/(x)"));
         configMap("bad-routes", true, data);
-        assertThat(Await.until(Duration.ofSeconds(5), () -> gateway.server("/cmbad/x").equals("a"))).isTrue();
+        // (a regex path needs a host its owner holds alone: docs/security.md, the default host)
+        assertThat(Await.until(Duration.ofSeconds(5), () -> gateway.server("/cmbad/x", "Host", "cm-regex.example.org").equals("a"))).isTrue();
         assertThat(gateway.server("/cmbad/fine/x")).isEqualTo("a");
     }
 }

@@ -1,4 +1,4 @@
-package dev.isthmus.server;
+package dev.isthmus.model;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A set of IPv4 and IPv6 networks in CIDR notation ({@code 10.0.0.0/8}, {@code 2001:db8::/32}; a
- * bare address is a /32 or /128), for "is this peer one of ours?" questions on the request path:
+ * bare address is a /32 or /128), for "is this peer one of ours?" (trusted proxies) and "may the
+ * gateway connect there?" (denied upstream destinations) questions on the request path:
  * a match compares at most 16 bytes per network, with no allocation. IPv4-mapped IPv6 addresses
  * ({@code ::ffff:10.1.2.3}) match IPv4 networks, as a dual-stack socket reports IPv4 peers that way.
  */
@@ -131,6 +132,11 @@ public final class Cidrs {
         catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /** Whether the text is an IPv4 or IPv6 literal (never a DNS lookup). */
+    public static boolean isLiteral(String text) {
+        return literal(text) != null;
     }
 
     /** An address literal as an InetAddress, or null (never a DNS lookup). */
