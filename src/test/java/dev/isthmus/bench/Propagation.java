@@ -97,7 +97,9 @@ final class Propagation {
             int port = RealInfra.freePort();
             int management = RealInfra.freePort();
             List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--management.server.port=" + management,
-                    "--isthmus.file.path=" + dir.resolve("routes.yaml")));
+                    "--isthmus.file.path=" + dir.resolve("routes.yaml"),
+                    // every upstream of the benchmark is on loopback, which tenants' routes may not reach by default
+                    "--isthmus.ownership.destinations.allow-loopback=true"));
             if (kube != null) {
                 args.addAll(kubeArgs(api.clientConfig()));
             }

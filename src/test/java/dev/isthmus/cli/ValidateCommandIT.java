@@ -227,9 +227,10 @@ class ValidateCommandIT {
         JarCommand.Result r = JarCommand.run(dir, null, "validate", "routes.yaml", "gr.yaml");
 
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-        // the older object keeps the path; the routes file's route is reported, not dropped
-        assertThat(r.out()).contains("gr.yaml:1: gatewayroute/shop/quote (GatewayRoute shop/quote): accepted",
-                "routes.yaml:2: file/quote: rejected (Conflicted)", "same hosts and match as route gatewayroute/shop/quote");
+        // ownership (issue 15): the operator's routes file holds the path on the default host, even against an
+        // older GatewayRoute; the tenant's route is reported with the holder, as a running gateway reports it
+        assertThat(r.out()).contains("routes.yaml:2: file/quote: accepted",
+                "gr.yaml:1: gatewayroute/shop/quote (GatewayRoute shop/quote): rejected (HostClaimed)", "held by operator");
     }
 
     @Test

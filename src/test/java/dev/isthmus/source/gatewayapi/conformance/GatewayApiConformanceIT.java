@@ -135,6 +135,11 @@ class GatewayApiConformanceIT {
         admin = api.client();
         KubeFixtures.installCrd(admin);
         GatewayApiFixtures.installCrds(admin);
+        // Other ITs share this API server, which runs no namespace controller: their namespaces never finish
+        // deleting, and their GatewayRoutes and route ConfigMaps would hold paths on the default host that the
+        // suite's host-less HTTPRoutes claim (first claim wins, issue 15). The suite assumes a gateway of its own.
+        admin.resources(dev.isthmus.spec.GatewayRoute.class).inAnyNamespace().delete();
+        admin.configMaps().inAnyNamespace().withLabel(dev.isthmus.source.kubernetes.ConfigMapRouteSource.LABEL).delete();
         network = TestNetwork.shared();
         address = network.address();
         for (HasMetadata o : load(ConformanceSuite.baseManifests())) {
