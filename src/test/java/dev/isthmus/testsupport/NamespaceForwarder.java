@@ -74,18 +74,21 @@ public final class NamespaceForwarder {
         private final ServerSocketChannel server;
         private final Path socket;
         private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+        private final Thread accept;
+        private final int port;
 
         Listener(InetAddress address, Path socket) throws IOException {
             this.socket = socket;
             this.server = ServerSocketChannel.open();
             server.bind(new InetSocketAddress(address, 0), 256);
-            Thread accept = new Thread(this::accept, "accept-" + port());
+            this.port = ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
+            this.accept = new Thread(this::accept, "accept-" + port());
             accept.setDaemon(true);
             accept.start();
         }
 
         int port() {
-            return ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
+            return port; // the socket forgets its address once closed
         }
 
         private void accept() {
@@ -142,8 +145,22 @@ public final class NamespaceForwarder {
             t.start();
         }
 
-        void close() {
+        /**
+         * Returns once the port refuses connections. Closing a channel that another thread is blocked
+         * in {@code accept} on only signals that thread: the kernel keeps the socket listening until
+         * the blocked call returns, so a connection made in between would still be accepted.
+         */
+        void close() throws IOException {
             closeQuietly(server);
+            try {
+                accept.join(5_000);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (accept.isAlive()) {
+                throw new IOException("the listener on port " + port + " did not stop accepting in 5 s");
+            }
             open.forEach(Listener::closeQuietly);
             open.clear();
         }

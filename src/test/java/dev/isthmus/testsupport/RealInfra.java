@@ -61,13 +61,26 @@ public final class RealInfra {
         }
     }
 
+    /**
+     * A loopback port nothing listens on, never one this JVM handed out before: the kernel may
+     * give the same ephemeral port to two {@code bind(0)} calls in a row once the first socket is
+     * closed, and a server given two equal ports (Consul's Serf WAN and RPC ports, say) refuses to
+     * start.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
+            catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
-        catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        throw new IllegalStateException("no loopback port that was not handed out before in 100 attempts");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }
