@@ -122,6 +122,10 @@ class ApiServerRestartUnderLoadIT {
                         backends: [{url: "%s"}]
                         """.formatted(a.url()))).forceConflicts().serverSideApply();
                 assertThat(Await.until(Duration.ofSeconds(10), () -> accepted(kube, "edited", 2))).as("status of the edited route").isTrue();
+                // the test's own watch reconnects with fabric8's backoff, which can outlast the gateway's:
+                // wait until it has seen the edited route's status, then for duplicates to show
+                assertThat(Await.until(Duration.ofSeconds(60), () -> statusWrites.containsKey("edited")))
+                        .as("the test's status watch saw the edited route's status write").isTrue();
                 Thread.sleep(2000); // give duplicate writes a chance to show
                 running.set(false);
                 load.forEach(CompletableFuture::join);
