@@ -196,8 +196,10 @@ public final class ConsulVerdictWriter implements RouteTableListener, StatusWrit
         Duration delay = backoff.delay(failures);
         if (failures == 1) {
             // once per outage: the retries that follow are quiet until one succeeds
-            log.warn("Cannot write route verdicts to Consul KV ({}); retrying with backoff, routing is not affected",
-                    failure == null ? "unexpected error" : failure.describe());
+            String hint = failure != null && failure.kind() == ConsulFailure.Kind.ACL
+                    ? "; the gateway's token needs key_prefix \"" + prefix + "/\" { policy = \"write\" } (docs/consul.md)" : "";
+            log.warn("Cannot write route verdicts to Consul KV ({}){}; retrying with backoff, routing is not affected",
+                    failure == null ? "unexpected error" : failure.describe(), hint);
         }
         else {
             log.debug("Consul KV verdicts: attempt {} failed ({}); next in {} ms", failures,

@@ -62,11 +62,11 @@ public final class ConsulKv {
                 .collect(Collectors.joining("/"));
     }
 
+    /** A 403 here is about the key, not the catalog: replace the watch's hint (service:read, node:read). */
     private static Throwable denied(Throwable e, String key) {
         if (e instanceof ConsulFailure f && f.kind() == Kind.ACL && !f.getMessage().contains("ACL not found")) {
-            String top = key.contains("/") ? key.substring(0, key.indexOf('/') + 1) : key + "/";
             return new ConsulFailure(Kind.ACL, f.getMessage().replaceFirst(": the token lacks a permission.*$", "")
-                    + ": the token lacks key write on the verdict prefix (key_prefix \"" + top + "\" { policy = \"write\" }, docs/consul.md)", f);
+                    + ": the token lacks key:write (or key:read) on " + key, f);
         }
         return e;
     }
