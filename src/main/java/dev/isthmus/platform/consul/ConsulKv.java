@@ -33,12 +33,12 @@ public final class ConsulKv {
         return http.put(path(key), value, what)
                 .flatMap(r -> "true".equals(r.text().strip()) ? Mono.<Void>empty()
                         : Mono.error(new ConsulFailure(Kind.HTTP, what + " answered " + r.text().strip())))
-                .onErrorMap(e -> denied(e, key));
+                .onErrorMap(ConsulKv::denied);
     }
 
     /** Removes {@code key}; a key that does not exist is no error. */
     public Mono<Void> delete(String key) {
-        return http.delete(path(key), "KV delete of " + key).then().onErrorMap(e -> denied(e, key));
+        return http.delete(path(key), "KV delete of " + key).then().onErrorMap(ConsulKv::denied);
     }
 
     /** Every key under {@code prefix/} with its value; empty when there is none. */
@@ -53,7 +53,7 @@ public final class ConsulKv {
                     }
                     return out;
                 })
-                .onErrorMap(e -> denied(e, prefix));
+                .onErrorMap(ConsulKv::denied);
     }
 
     /** {@code /v1/kv/a/b/c}, each segment encoded (a service name may hold characters a path may not). */
@@ -62,11 +62,10 @@ public final class ConsulKv {
                 .collect(Collectors.joining("/"));
     }
 
-    /** A 403 here is about the key, not the catalog: replace the watch's hint (service:read, node:read). */
-    private static Throwable denied(Throwable e, String key) {
+    /** A 403 here is about a key (Consul's message names the permission), not the catalog: drop the watch's hint (service:read, node:read). */
+    private static Throwable denied(Throwable e) {
         if (e instanceof ConsulFailure f && f.kind() == Kind.ACL && !f.getMessage().contains("ACL not found")) {
-            return new ConsulFailure(Kind.ACL, f.getMessage().replaceFirst(": the token lacks a permission.*$", "")
-                    + ": the token lacks key:write (or key:read) on " + key, f);
+            return new ConsulFailure(Kind.ACL, f.getMessage().replaceFirst(": the token lacks a permission.*$", ""), f);
         }
         return e;
     }
