@@ -80,19 +80,13 @@ public final class ConsulVerdictWriter implements RouteTableListener, StatusWrit
     @Override
     public void leadershipChanged(boolean leader) {
         this.leader = leader;
-        if (leader) {
-            schedule();
-        }
-        else {
-            executor.execute(this::forget);
-        }
+        // whoever wrote meanwhile: the next pass as the writer reads the store again (queued before it)
+        run(this::forget);
+        schedule();
     }
 
-    /** Another replica writes from now on: read the store again when elected. */
     private synchronized void forget() {
-        if (!leader) {
-            stored = null;
-        }
+        stored = null;
     }
 
     public boolean isLeader() {
@@ -111,7 +105,16 @@ public final class ConsulVerdictWriter implements RouteTableListener, StatusWrit
 
     private void schedule() {
         if (leader && scheduled.compareAndSet(false, true)) {
-            executor.execute(this::passSafely);
+            run(this::passSafely);
+        }
+    }
+
+    private void run(Runnable task) {
+        try {
+            executor.execute(task);
+        }
+        catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: shutting down, nothing more to write
         }
     }
 
@@ -135,10 +138,10 @@ public final class ConsulVerdictWriter implements RouteTableListener, StatusWrit
         if (!leader || want == null) {
             return;
         }
-        Set<String> datacenters = readDatacenters.get();
         if (stored == null) {
-            stored = readStored(datacenters);
+            stored = readStored();
         }
+        Set<String> datacenters = readDatacenters.get();
         for (Map.Entry<String, ConsulVerdicts.Verdict> e : want.entrySet()) {
             if (!leader) {
                 return;
@@ -167,14 +170,17 @@ public final class ConsulVerdictWriter implements RouteTableListener, StatusWrit
         failures = 0;
     }
 
-    /** The verdicts under the prefix of the datacenters now read; an unreadable value maps to null (so it is overwritten). */
-    private Map<String, ConsulVerdicts.Verdict> readStored(Set<String> datacenters) {
+    /**
+     * The verdict keys under the prefix; an unreadable value maps to null (so it is overwritten).
+     * Keys of every datacenter: whether one may be deleted is decided per pass, once its
+     * datacenter has been read.
+     */
+    private Map<String, ConsulVerdicts.Verdict> readStored() {
         Map<String, ConsulVerdicts.Verdict> out = new HashMap<>();
         Map<String, byte[]> values = kv.list(prefix).block();
         if (values != null) {
             values.forEach((key, value) -> {
-                String dc = datacenter(key);
-                if (dc != null && datacenters.contains(dc)) {
+                if (datacenter(key) != null) {
                     out.put(key, ConsulVerdicts.read(value));
                 }
             });
@@ -205,7 +211,9 @@ public final class ConsulVerdictWriter implements RouteTableListener, StatusWrit
             log.debug("Consul KV verdicts: attempt {} failed ({}); next in {} ms", failures,
                     failure == null ? "unexpected error" : failure.describe(), delay.toMillis());
         }
-        executor.schedule(this::schedule, delay.toMillis(), TimeUnit.MILLISECONDS);
+        if (!executor.isShutdown()) {
+            executor.schedule(this::schedule, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
