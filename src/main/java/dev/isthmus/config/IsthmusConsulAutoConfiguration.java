@@ -1,6 +1,8 @@
 package dev.isthmus.config;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,7 +21,13 @@ import org.springframework.core.env.Environment;
 import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.config.IsthmusProperties;
 import dev.isthmus.source.consul.ConsulRouteSource;
+import dev.isthmus.platform.consul.Backoff;
 import dev.isthmus.platform.consul.ConsulCatalogWatcher;
+import dev.isthmus.platform.consul.ConsulKv;
+import dev.isthmus.platform.consul.ConsulView;
+import dev.isthmus.platform.kubernetes.ReplicaIdentity;
+import dev.isthmus.status.ConsulVerdictWriter;
+import dev.isthmus.status.StatusWriterElection;
 import dev.isthmus.platform.consul.ConsulHttpClient;
 import dev.isthmus.platform.consul.ConsulTls;
 import dev.isthmus.discovery.consul.ConsulServiceRegistry;
@@ -86,6 +94,38 @@ public class IsthmusConsulAutoConfiguration {
     @Bean
     ConsulRouteSource isthmusConsulRouteSource(ConsulCatalogWatcher watcher, IsthmusProperties properties) {
         return new ConsulRouteSource(watcher, properties.getConsul().isExposeByDefault());
+    }
+
+    /**
+     * Verdicts on tag routes written to Consul KV ({@code isthmus.consul.status.*}). With the
+     * Kubernetes integration the one replica elected by {@link StatusWriterElection} writes (it
+     * collects every Leadership bean, this one too), and none when {@code
+     * isthmus.kubernetes.status-writer} is off; without Kubernetes there is no election and the
+     * gateway writes on its own (docs/consul.md: one writing replica per deployment).
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "isthmus.consul.status.enabled", havingValue = "true", matchIfMissing = true)
+    ConsulVerdictWriter isthmusConsulVerdictWriter(ConsulHttpClient http, ConsulCatalogWatcher watcher, ConsulRouteSource routes,
+            IsthmusProperties properties, ObjectProvider<ReplicaIdentity> replica, Environment environment) {
+        IsthmusProperties.Consul c = properties.getConsul();
+        String gateway = replica.getIfAvailable(ReplicaIdentity::generate).value();
+        ConsulVerdictWriter writer = new ConsulVerdictWriter(new ConsulKv(http), c.getStatus().getPrefix(), gateway, routes.id(),
+                new Backoff(c.getMinBackoff(), c.getMaxBackoff()), () -> readDatacenters(watcher.view()));
+        if (!environment.getProperty("isthmus.kubernetes.enabled", Boolean.class, false)) {
+            writer.leadershipChanged(true);
+        }
+        return writer;
+    }
+
+    /** Datacenters whose catalog the watch has read: what it knows of their services is complete. */
+    static Set<String> readDatacenters(ConsulView view) {
+        Set<String> read = new HashSet<>();
+        view.datacenters().forEach((name, dc) -> {
+            if (dc.catalog() != null) {
+                read.add(name);
+            }
+        });
+        return read;
     }
 
     @Bean

@@ -693,6 +693,17 @@ public class IsthmusProperties {
         /** Longest retry delay after Consul errors. */
         @NotNull @DurationMin(millis = 1)
         private Duration maxBackoff = Duration.ofSeconds(30);
+        /** Route verdicts written back to Consul KV for the services that declare tag routes. */
+        @Valid
+        private Status status = new Status();
+
+        public Status getStatus() {
+            return status;
+        }
+
+        public void setStatus(Status status) {
+            this.status = status;
+        }
 
         public boolean isEnabled() {
             return enabled;
@@ -748,6 +759,32 @@ public class IsthmusProperties {
 
         public void setMaxBackoff(Duration maxBackoff) {
             this.maxBackoff = maxBackoff;
+        }
+    }
+
+    /** Verdicts on Consul tag routes, written to Consul KV for the services' owners (docs/consul.md). */
+    public static class Status {
+        /** Write each tag-routed service's verdict to Consul KV at prefix/datacenter/service (by the elected status writer only). */
+        private boolean enabled = true;
+        /** KV prefix of the verdicts: key segments separated by '/', without leading or trailing '/'. */
+        @NotNull
+        @Pattern(regexp = "[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", message = "must be KV key segments (letters, digits, '.', '_', '-') separated by '/', without a leading or trailing '/'")
+        private String prefix = "isthmus/status";
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPrefix() {
+            return prefix;
+        }
+
+        public void setPrefix(String prefix) {
+            this.prefix = prefix;
         }
     }
 

@@ -31,6 +31,15 @@ class IsthmusPropertiesValidationTest {
     }
 
     @Test
+    void aBadConsulVerdictPrefixFailsStartUpWithThePropertyName() {
+        assertThat(startupReport("isthmus.consul.status.prefix=/isthmus/status")).contains("Property: isthmus.consul.status.prefix")
+                .contains("without a leading or trailing '/'");
+        assertThat(startupReport("isthmus.consul.status.prefix=isthmus/status/")).contains("Property: isthmus.consul.status.prefix");
+        assertThat(startupReport("isthmus.consul.status.prefix=isthmus//status")).contains("Property: isthmus.consul.status.prefix");
+        runner.withPropertyValues("isthmus.consul.status.prefix=team-a/isthmus.status_v1").run(ctx -> assertThat(ctx).hasNotFailed());
+    }
+
+    @Test
     void badGatewayApiValuesFailStartUpWithThePropertyName() {
         assertThat(startupReport("isthmus.gateway-api.controller-name=gateway-controller")).contains("Property: isthmus.gatewayApi.controllerName")
                 .contains("must be a domain-prefixed path");

@@ -134,6 +134,25 @@ public final class ConsulHttpClient implements AutoCloseable {
         return send(path + (query.length() == 0 ? "" : "?" + query), PLAIN_TIMEOUT, what);
     }
 
+    /**
+     * A plain read where a missing object is an answer, not a failure: a 404 comes back as a
+     * {@link Response} with status 404 (a KV key or prefix that does not exist).
+     */
+    public Mono<Response> getOrNotFound(String path, Map<String, String> params, String what) {
+        StringJoiner query = query(params);
+        return send("GET", path + (query.length() == 0 ? "" : "?" + query), null, PLAIN_TIMEOUT, what, true);
+    }
+
+    /** A write ({@code PUT}, e.g. {@code /v1/kv/<key>}), answered at once. */
+    public Mono<Response> put(String path, byte[] body, String what) {
+        return send("PUT", path, body, PLAIN_TIMEOUT, what, false);
+    }
+
+    /** A {@code DELETE} (e.g. {@code /v1/kv/<key>}: Consul answers 200 whether or not the key existed). */
+    public Mono<Response> delete(String path, String what) {
+        return send("DELETE", path, null, PLAIN_TIMEOUT, what, false);
+    }
+
     private static StringJoiner query(Map<String, String> params) {
         StringJoiner query = new StringJoiner("&");
         params.forEach((k, v) -> query.add(k + "=" + UriUtils.encodeQueryParam(v, StandardCharsets.UTF_8)));
@@ -141,9 +160,14 @@ public final class ConsulHttpClient implements AutoCloseable {
     }
 
     private Mono<Response> send(String pathAndQuery, Duration timeout, String what) {
+        return send("GET", pathAndQuery, null, timeout, what, false);
+    }
+
+    private Mono<Response> send(String method, String pathAndQuery, byte[] body, Duration timeout, String what, boolean notFoundAnswers) {
         return Mono.defer(() -> {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(timeout)
-                    .header("Accept", "application/json").GET();
+                    .header("Accept", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             if (token != null) {
                 request.header(TOKEN_HEADER, token);
             }
@@ -170,7 +194,8 @@ public final class ConsulHttpClient implements AutoCloseable {
             });
         })
                 .onErrorMap(e -> ConsulFailure.ofError(e, what, clientCertificate))
-                .flatMap(r -> r.statusCode() == 200 ? Mono.just(new Response(200, r.headers(), r.body()))
+                .flatMap(r -> r.statusCode() == 200 || notFoundAnswers && r.statusCode() == 404
+                        ? Mono.just(new Response(r.statusCode(), r.headers(), r.body()))
                         : Mono.error(ConsulFailure.ofStatus(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8), what)));
     }
 

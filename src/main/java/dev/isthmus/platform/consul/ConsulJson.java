@@ -23,6 +23,7 @@ final class ConsulJson {
     private static final TypeReference<Map<String, List<String>>> CATALOG = new TypeReference<>() { };
     private static final TypeReference<List<HealthEntry>> HEALTH = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private static final TypeReference<List<KvEntry>> KV = new TypeReference<>() { };
 
     private ConsulJson() {
     }
@@ -51,6 +52,16 @@ final class ConsulJson {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Check(@JsonProperty("CheckID") String id, @JsonProperty("Name") String name, @JsonProperty("Status") String status,
             @JsonProperty("ServiceID") String serviceId, @JsonProperty("Output") String output) {
+    }
+
+    /** One element of {@code /v1/kv/<prefix>?recurse}: the key and its value, base64-encoded (null when empty). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record KvEntry(@JsonProperty("Key") String key, @JsonProperty("Value") String value) {
+    }
+
+    static List<KvEntry> kvEntries(byte[] body) {
+        List<KvEntry> list = read(body, KV, "KV");
+        return list == null ? List.of() : list;
     }
 
     /** {@code /v1/catalog/services}: service name to the union of its instances' tags. */

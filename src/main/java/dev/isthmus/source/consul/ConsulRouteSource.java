@@ -128,7 +128,9 @@ public final class ConsulRouteSource implements RouteSource {
                         firstSeen.get(id), entry.tags()), r.spec()));
             }
             else if (entry.result() instanceof ConsulTagRoutes.Rejected rejected) {
-                problems.add(new SourceProblem(ConsulTagRoutes.object(dc, service), id, ConditionReason.INVALID_TAG, rejected.message()));
+                // with the index the tags were read at: the verdict written back names the generation it is about
+                problems.add(new SourceProblem(ConsulTagRoutes.object(dc, service), id, ConditionReason.INVALID_TAG, rejected.message(),
+                        entry.generation()));
             }
         });
         String version = view.version();

@@ -18,6 +18,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import dev.isthmus.model.SyncStatus;
 import dev.isthmus.model.SyncStatus.State;
 import dev.isthmus.testsupport.Await;
+import dev.isthmus.testsupport.ConsulKvReader;
 import dev.isthmus.testsupport.ConsulServer;
 import dev.isthmus.testsupport.EchoServer;
 import dev.isthmus.testsupport.GatewayApp;
@@ -113,6 +114,45 @@ class ConsulAclIT {
             assertThat(health(gateway).get("status").asText()).isEqualTo("UP");
         }
         assertThat(output.getAll()).doesNotContain(token.secret());
+    }
+
+    /** The policy docs/consul.md and the chart document: the read policy plus key write on the verdict prefix only. */
+    static final String DOCUMENTED_POLICY = """
+            service_prefix "" { policy = "read" }
+            node_prefix ""    { policy = "read" }
+            key_prefix "isthmus/status/" { policy = "write" }
+            """;
+
+    @Test
+    void aTokenWithTheDocumentedPolicyWritesVerdictsAndNothingElse(CapturedOutput output) throws Exception {
+        ConsulAgentApi.Token token = agent.createToken(DOCUMENTED_POLICY);
+        ConsulKvReader asRoot = new ConsulKvReader(consul, ROOT);
+        try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, token.secret())) {
+            assertThat(Await.until(Duration.ofSeconds(10), () -> upstream(gateway.get("/tagged/")).equals("a"))).isTrue();
+            assertThat(Await.until(Duration.ofSeconds(10), () -> asRoot.httpJson("isthmus/status/dc1/web") != null)).isTrue();
+            assertThat(asRoot.httpJson("isthmus/status/dc1/web").get("accepted").asBoolean()).isTrue();
+            // what the VM owner runs, with the same token
+            JsonNode read = new ConsulKvReader(consul, token.secret()).cliJson("isthmus/status/dc1/web");
+            assertThat(read.at("/routes/0/id").asText()).isEqualTo("consul/dc1/web");
+            // the policy grants that prefix only
+            assertThat(new ConsulKvReader(consul, token.secret()).cli("other/key").err()).contains("403");
+            assertThat(output.getAll()).doesNotContain("Cannot write route verdicts");
+        }
+        assertThat(output.getAll()).doesNotContain(token.secret());
+    }
+
+    @Test
+    void aTokenWithoutKeyWriteLogsOnceWhatItLacksAndRoutesAnyway(CapturedOutput output) {
+        ConsulAgentApi.Token token = agent.createToken("service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }");
+        try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, token.secret(), "isthmus.consul.max-backoff", "200ms")) {
+            assertThat(Await.until(Duration.ofSeconds(10), () -> upstream(gateway.get("/tagged/")).equals("a"))).isTrue();
+            assertThat(Await.until(Duration.ofSeconds(5), () -> output.getAll().contains("Cannot write route verdicts"))).isTrue();
+            assertThat(Await.until(Duration.ofSeconds(1), () -> false)).isFalse(); // retries meanwhile, quietly
+            String all = output.getAll();
+            assertThat(all.split("Cannot write route verdicts", -1)).hasSize(2);
+            assertThat(all).contains("ACL: ").contains("key_prefix \"isthmus/status/\" { policy = \"write\" }");
+            assertThat(upstream(gateway.get("/tagged/"))).isEqualTo("a");
+        }
     }
 
     @Test

@@ -76,6 +76,23 @@ class ConsulTlsIT {
         try (EchoServer a = EchoServer.start("a"); GatewayApp gateway = gateway(a, "https", "trust.p12", "client.p12")) {
             assertThat(Await.until(Duration.ofSeconds(10), () -> upstream(gateway.get("/secure/")).equals("a"))).isTrue();
             assertThat(sourceStatus(gateway).state()).isEqualTo(State.SYNCED);
+            // the route verdict goes to Consul KV over the same mutual TLS; read back on the agent's plain port
+            assertThat(Await.until(Duration.ofSeconds(10), () -> plainKv("isthmus/status/dc1/secure").contains("\"accepted\" : true"))).isTrue();
+        }
+    }
+
+    private static String plainKv(String key) {
+        try {
+            var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(consul.httpUrl() + "/v1/kv/" + key + "?raw")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : "";
+        }
+        catch (java.io.IOException e) {
+            return "";
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
