@@ -94,7 +94,7 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
     @Override
     public List<Instance> instances(BackendTarget.Service service) {
         State s = state;
-        String dc = service.datacenter() != null ? service.datacenter() : serving(s, service.name());
+        String dc = failover.resolve(service.datacenter(), s.view().defaultDatacenter(), d -> !routable(s, d, service.name()).isEmpty());
         return dc == null ? List.of() : routable(s, dc, service.name());
     }
 
@@ -112,11 +112,7 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
     }
 
     private String serving(State s, String service) {
-        String defaultDc = s.view().defaultDatacenter();
-        if (!failover.enabled()) {
-            return defaultDc;
-        }
-        return failover.serving(defaultDc, dc -> !routable(s, dc, service).isEmpty());
+        return failover.serving(s.view().defaultDatacenter(), dc -> !routable(s, dc, service).isEmpty());
     }
 
     private static List<Instance> routable(State s, String dc, String service) {

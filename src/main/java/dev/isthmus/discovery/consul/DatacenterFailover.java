@@ -67,11 +67,21 @@ public record DatacenterFailover(List<String> datacenters) {
     }
 
     /**
+     * Where a reference resolves: the datacenter it names (pinned: never fails over), else
+     * {@link #serving}; null when nowhere.
+     *
+     * @param named the reference's datacenter ({@code consul:dc2/web}), or null ({@code consul:web})
+     */
+    public String resolve(String named, String defaultDatacenter, Predicate<String> hasRoutable) {
+        return named != null ? named : serving(defaultDatacenter, hasRoutable);
+    }
+
+    /**
      * The datacenter that answers: {@code defaultDatacenter} when it has a routable instance, else
      * the first failover datacenter that has one; null when none has.
      */
     public String serving(String defaultDatacenter, Predicate<String> hasRoutable) {
-        if (defaultDatacenter != null && hasRoutable.test(defaultDatacenter)) {
+        if (!enabled() || defaultDatacenter != null && hasRoutable.test(defaultDatacenter)) {
             return defaultDatacenter;
         }
         for (String dc : datacenters) {
