@@ -94,7 +94,7 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
     @Override
     public List<Instance> instances(BackendTarget.Service service) {
         State s = state;
-        String dc = failover.resolve(service.datacenter(), s.view().defaultDatacenter(), d -> !routable(s, d, service.name()).isEmpty());
+        String dc = failover.resolve(service.datacenter(), s.view().defaultDatacenter(), d -> availability(s, d, service.name()));
         return dc == null ? List.of() : routable(s, dc, service.name());
     }
 
@@ -112,7 +112,19 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
     }
 
     private String serving(State s, String service) {
-        return failover.serving(s.view().defaultDatacenter(), dc -> !routable(s, dc, service).isEmpty());
+        return failover.serving(s.view().defaultDatacenter(), dc -> availability(s, dc, service));
+    }
+
+    private static DatacenterFailover.Availability availability(State s, String dc, String service) {
+        if (!routable(s, dc, service).isEmpty()) {
+            return DatacenterFailover.Availability.ROUTABLE;
+        }
+        ConsulView.Datacenter d = s.view().datacenters().get(dc);
+        // Not read yet: no catalog, or listed there with its health query's first answer pending. A
+        // datacenter whose reads fail is not waited for.
+        boolean pending = d != null && d.failure() == null
+                && (d.catalog() == null || d.knows(service) && (d.services() == null || !d.services().containsKey(service)));
+        return pending ? DatacenterFailover.Availability.UNKNOWN : DatacenterFailover.Availability.NONE;
     }
 
     private static List<Instance> routable(State s, String dc, String service) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * Which datacenter answers for a service named without one ({@code consul:orders}): the default
@@ -16,6 +16,19 @@ import java.util.function.Predicate;
  * @param datacenters the failover order, after the default datacenter; empty: no failover
  */
 public record DatacenterFailover(List<String> datacenters) {
+
+    /** What a datacenter knows of a service's instances now. */
+    public enum Availability {
+        ROUTABLE,
+        /** read, and none routable (or not in the catalog) */
+        NONE,
+        /**
+         * not read yet (the watch's first answer for it is pending): the default datacenter keeps
+         * answering, so a start-up or a newly referred service never fails over while its local
+         * instances may well pass
+         */
+        UNKNOWN
+    }
 
     public static final DatacenterFailover NONE = new DatacenterFailover(List.of());
 
@@ -72,20 +85,21 @@ public record DatacenterFailover(List<String> datacenters) {
      *
      * @param named the reference's datacenter ({@code consul:dc2/web}), or null ({@code consul:web})
      */
-    public String resolve(String named, String defaultDatacenter, Predicate<String> hasRoutable) {
-        return named != null ? named : serving(defaultDatacenter, hasRoutable);
+    public String resolve(String named, String defaultDatacenter, Function<String, Availability> availability) {
+        return named != null ? named : serving(defaultDatacenter, availability);
     }
 
     /**
-     * The datacenter that answers: {@code defaultDatacenter} when it has a routable instance, else
-     * the first failover datacenter that has one; null when none has.
+     * The datacenter that answers: {@code defaultDatacenter} when it has a routable instance (or
+     * has not read the service yet), else the first failover datacenter that has one; null when
+     * none has.
      */
-    public String serving(String defaultDatacenter, Predicate<String> hasRoutable) {
-        if (!enabled() || defaultDatacenter != null && hasRoutable.test(defaultDatacenter)) {
+    public String serving(String defaultDatacenter, Function<String, Availability> availability) {
+        if (!enabled() || defaultDatacenter != null && availability.apply(defaultDatacenter) != Availability.NONE) {
             return defaultDatacenter;
         }
         for (String dc : datacenters) {
-            if (!dc.equals(defaultDatacenter) && hasRoutable.test(dc)) {
+            if (!dc.equals(defaultDatacenter) && availability.apply(dc) == Availability.ROUTABLE) {
                 return dc;
             }
         }

@@ -3,7 +3,9 @@ package dev.isthmus.discovery.consul;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
+
+import dev.isthmus.discovery.consul.DatacenterFailover.Availability;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +17,8 @@ class DatacenterFailoverTest {
     private static final List<String> WATCHED = List.of("dc1", "dc2", "dc3");
     private final DatacenterFailover failover = DatacenterFailover.of(List.of("dc2", "dc3"), WATCHED);
 
-    private static Predicate<String> passingIn(String... dcs) {
-        return Set.of(dcs)::contains;
+    private static Function<String, Availability> passingIn(String... dcs) {
+        return dc -> Set.of(dcs).contains(dc) ? Availability.ROUTABLE : Availability.NONE;
     }
 
     @Test
@@ -52,9 +54,18 @@ class DatacenterFailoverTest {
     @Test
     void aNamedDatacenterNeverFailsOverAndIsNotEvenAsked() {
         List<String> asked = new ArrayList<>();
-        assertThat(failover.resolve("dc1", "dc1", dc -> asked.add(dc) && dc.equals("dc2"))).isEqualTo("dc1");
-        assertThat(failover.resolve("dc3", "dc1", dc -> asked.add(dc) && false)).isEqualTo("dc3");
+        assertThat(failover.resolve("dc1", "dc1", dc -> asked.add(dc) && dc.equals("dc2") ? Availability.ROUTABLE : Availability.NONE))
+                .isEqualTo("dc1");
+        assertThat(failover.resolve("dc3", "dc1", dc -> asked.add(dc) ? Availability.NONE : Availability.NONE)).isEqualTo("dc3");
         assertThat(asked).isEmpty();
+    }
+
+    @Test
+    void aDefaultDatacenterThatHasNotReadTheServiceYetKeepsAnswering() {
+        assertThat(failover.serving("dc1", dc -> dc.equals("dc1") ? Availability.UNKNOWN : Availability.ROUTABLE)).isEqualTo("dc1");
+        // a failover datacenter not read yet is passed over
+        assertThat(failover.serving("dc1", dc -> dc.equals("dc2") ? Availability.UNKNOWN : dc.equals("dc3") ? Availability.ROUTABLE
+                : Availability.NONE)).isEqualTo("dc3");
     }
 
     @Test
