@@ -16,6 +16,7 @@ import dev.isthmus.testsupport.GatewayApp;
 
 import static dev.isthmus.discovery.consul.ConsulTestSupport.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code isthmus.consul.failover.datacenters} with two real Consul datacenters federated over WAN on
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConsulFailoverIT {
 
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = 10;
     private static final Duration SWITCH_LIMIT = Duration.ofSeconds(10);
 
     @Test
@@ -43,6 +44,9 @@ class ConsulFailoverIT {
                       - name: pinned
                         match: {path: {prefix: /pinned/}}
                         backends: [{service: "consul:dc1/orders"}]
+                      - name: unqualified
+                        match: {path: {prefix: /unqualified/}}
+                        backends: [{service: "orders"}]
                     """, ConsulTestSupport.gatewayProperties(dc1, "isthmus.consul.datacenters", "dc1,dc2",
                     "isthmus.consul.failover.datacenters", "dc2"))) {
                 assertThat(Await.until(Duration.ofSeconds(15), () -> upstream(gateway.get("/orders/")).equals("dc1-orders"))).isTrue();
@@ -57,6 +61,8 @@ class ConsulFailoverIT {
                     failover.add(untilAnsweredBy(gateway, "dc2-orders", critical));
 
                     assertThat(gateway.get("/pinned/").statusCode()).as("a pinned datacenter never fails over").isEqualTo(503);
+                    assertThat(upstream(gateway.get("/unqualified/"))).as("Consul's answer for an unqualified name fails over too")
+                            .isEqualTo("dc2-orders");
                     assertThat(ConsulTestSupport.gauge(gateway, "isthmus.consul.failover.active", "service", "orders", "datacenter", "dc2")).isEqualTo(1.0);
                     assertThat(ConsulTestSupport.gauge(gateway, "isthmus.consul.failover.active", "service", "orders", "datacenter", "dc1")).isZero();
                     if (round == 0) {
@@ -72,7 +78,8 @@ class ConsulFailoverIT {
                     long passing = System.nanoTime();
                     dc1.checkPass("orders-1");
                     failback.add(untilAnsweredBy(gateway, "dc1-orders", passing));
-                    assertThat(Await.until(Duration.ofSeconds(5), () -> upstream(gateway.get("/pinned/")).equals("dc1-orders"))).isTrue();
+                    assertThat(upstream(gateway.get("/pinned/"))).isEqualTo("dc1-orders");
+                    assertThat(upstream(gateway.get("/unqualified/"))).isEqualTo("dc1-orders");
                 }
                 assertThat(upstreamView(gateway, "consul:orders").path("failedOver").asBoolean()).isFalse();
                 assertThat(ConsulTestSupport.counter(gateway, "isthmus.consul.failover.switches", "service", "orders", "direction", "failover",
@@ -83,6 +90,16 @@ class ConsulFailoverIT {
                         failover, p50(failover), max(failover), failback, p50(failback), max(failback));
             }
         }
+    }
+
+    @Test
+    void aFailoverDatacenterThatIsNotWatchedStopsStartUp() {
+        // refused while the beans are built, before any connection: no agent needed
+        assertThatThrownBy(() -> GatewayApp.start("routes: []\n", Map.of("isthmus.consul.enabled", "true",
+                "spring.cloud.consul.host", "127.0.0.1", "spring.cloud.consul.port", "1",
+                "isthmus.consul.datacenters", "dc1,dc2", "isthmus.consul.failover.datacenters", "dc3")).close())
+                .hasStackTraceContaining("IllegalStateException: isthmus.consul.failover.datacenters [dc3] 'dc3' is not watched; "
+                        + "add it to isthmus.consul.datacenters [dc1, dc2]");
     }
 
     /** Requests back to back until {@code upstream} answers; the milliseconds since {@code startNanos}. */
