@@ -19,6 +19,7 @@ import dev.isthmus.discovery.CompositeServiceResolver;
 import dev.isthmus.discovery.Instance;
 import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.discovery.ServiceRegistry;
+import dev.isthmus.discovery.consul.ConsulServiceRegistry;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTableHolder;
 
@@ -51,9 +52,13 @@ public class UpstreamsEndpoint {
      * @param byRegistry instance count each registry reports for the name
      * @param instances the instances the resolver selects, with health
      * @param circuitBreakers per route using it: CLOSED, OPEN, HALF_OPEN...
+     * @param consulDatacenter the Consul datacenter answering for a service: the named one, else the
+     *     default or, while failed over, the failover datacenter serving (null: not Consul, or none serves)
+     * @param failedOver a failover datacenter answers, as the default datacenter has no routable instance
      */
     public record UpstreamView(String backend, String owner, String kind, Map<String, Integer> byRegistry, int healthy,
-            List<InstanceView> instances, List<String> routes, Map<String, String> circuitBreakers) {
+            List<InstanceView> instances, List<String> routes, Map<String, String> circuitBreakers, String consulDatacenter,
+            boolean failedOver) {
     }
 
     public record InstanceView(String id, String address, String registry, int weight, String zone, boolean ejected,
@@ -88,7 +93,15 @@ public class UpstreamsEndpoint {
     private UpstreamView view(String display, String owner, BackendTarget target, List<String> routes) {
         Map<String, Integer> byRegistry = new LinkedHashMap<>();
         List<Instance> selected;
+        String consulDatacenter = null;
+        boolean failedOver = false;
         if (target instanceof BackendTarget.Service service) {
+            if (resolver.consul() instanceof ConsulServiceRegistry consul && service.registry() != BackendTarget.Registry.KUBERNETES) {
+                consulDatacenter = service.datacenter() != null ? service.datacenter() : consul.servingDatacenter(service.name());
+                List<String> candidates = consul.failoverCandidates();
+                failedOver = service.datacenter() == null && consulDatacenter != null && !candidates.isEmpty()
+                        && !consulDatacenter.equals(candidates.get(0));
+            }
             count(byRegistry, "kubernetes", resolver.kubernetes(), service);
             count(byRegistry, "consul", resolver.consul(), service);
             selected = resolver.resolve(service);
@@ -114,7 +127,7 @@ public class UpstreamsEndpoint {
         int healthy = (int) instances.stream().filter(i -> !i.ejected()).count();
         return new UpstreamView(display, owner, target instanceof BackendTarget.Service ? "service"
                 : target instanceof BackendTarget.Unavailable ? "unavailable" : "url", byRegistry, healthy, instances,
-                routes, cb);
+                routes, cb, consulDatacenter, failedOver);
     }
 
     private static void count(Map<String, Integer> byRegistry, String name, ServiceRegistry registry, BackendTarget.Service service) {

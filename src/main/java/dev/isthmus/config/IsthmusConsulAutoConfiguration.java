@@ -31,6 +31,7 @@ import dev.isthmus.status.StatusWriterElection;
 import dev.isthmus.platform.consul.ConsulHttpClient;
 import dev.isthmus.platform.consul.ConsulTls;
 import dev.isthmus.discovery.consul.ConsulServiceRegistry;
+import dev.isthmus.discovery.consul.DatacenterFailover;
 import dev.isthmus.discovery.consul.ConsulWatchHealthIndicator;
 
 /**
@@ -82,13 +83,29 @@ public class IsthmusConsulAutoConfiguration {
     ConsulCatalogWatcher isthmusConsulCatalogWatcher(ConsulHttpClient http, IsthmusProperties properties, OwnershipProperties ownership,
             ObjectProvider<MeterRegistry> meters) {
         IsthmusProperties.Consul c = properties.getConsul();
-        return new ConsulCatalogWatcher(http, c.getDatacenters(), c.isExposeByDefault(), ownership.getQuotas().getConsulTaggedServices(),
-                c.getMinBackoff(), c.getMaxBackoff(), meters.getIfAvailable(SimpleMeterRegistry::new));
+        return new ConsulCatalogWatcher(http, c.getDatacenters(), failover(c).datacenters(), c.isExposeByDefault(),
+                ownership.getQuotas().getConsulTaggedServices(), c.getMinBackoff(), c.getMaxBackoff(), meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @Bean
-    ConsulServiceRegistry isthmusConsulServiceRegistry(ConsulCatalogWatcher watcher, IsthmusProperties properties, DestinationGuard guard) {
-        return new ConsulServiceRegistry(watcher, properties.getConsul().isAcceptWarning(), guard);
+    ConsulServiceRegistry isthmusConsulServiceRegistry(ConsulCatalogWatcher watcher, IsthmusProperties properties, DestinationGuard guard,
+            ObjectProvider<MeterRegistry> meters) {
+        IsthmusProperties.Consul c = properties.getConsul();
+        return new ConsulServiceRegistry(watcher, c.isAcceptWarning(), guard, failover(c), meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    /**
+     * {@code isthmus.consul.failover.datacenters}, checked against the watched datacenters.
+     *
+     * @throws IllegalStateException naming the property: the gateway does not start with a failover it cannot serve
+     */
+    static DatacenterFailover failover(IsthmusProperties.Consul c) {
+        try {
+            return DatacenterFailover.of(c.getFailover().getDatacenters(), c.getDatacenters());
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalStateException("isthmus.consul.failover.datacenters " + c.getFailover().getDatacenters() + " " + e.getMessage(), e);
+        }
     }
 
     @Bean

@@ -682,6 +682,8 @@ public class IsthmusProperties {
         private boolean exposeByDefault = false;
         /** Datacenters to watch; empty means the agent's own. */
         private List<String> datacenters = new ArrayList<>();
+        @Valid
+        private Failover failover = new Failover();
         /** Also route to instances whose checks are 'warning'. */
         private boolean acceptWarning = false;
         /** Longest time a blocking query waits for a change before Consul answers anyway; 1s-10m (Consul's limit). */
@@ -727,6 +729,14 @@ public class IsthmusProperties {
 
         public void setDatacenters(List<String> datacenters) {
             this.datacenters = datacenters;
+        }
+
+        public Failover getFailover() {
+            return failover;
+        }
+
+        public void setFailover(Failover failover) {
+            this.failover = failover;
         }
 
         public boolean isAcceptWarning() {
@@ -785,6 +795,24 @@ public class IsthmusProperties {
 
         public void setPrefix(String prefix) {
             this.prefix = prefix;
+        }
+    }
+
+    /** Cross-datacenter failover of Consul services named without a datacenter. */
+    public static class Failover {
+        /**
+         * Datacenters, in order, that answer for a service named without a datacenter while the default
+         * datacenter has no routable instance; each one of isthmus.consul.datacenters other than the first.
+         * Empty: no failover.
+         */
+        private List<String> datacenters = new ArrayList<>();
+
+        public List<String> getDatacenters() {
+            return datacenters;
+        }
+
+        public void setDatacenters(List<String> datacenters) {
+            this.datacenters = datacenters;
         }
     }
 

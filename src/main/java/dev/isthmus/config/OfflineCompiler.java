@@ -51,6 +51,9 @@ public record OfflineCompiler(RouteCompiler compiler, CompileSettings settings, 
             // the gateway's own interface addresses are the running gateway's; offline only its ports are known
             policy = OwnershipAutoConfiguration.policy(ownership, OwnershipAutoConfiguration.guard(ownership,
                     OwnershipAutoConfiguration.gatewayPorts(environment), List.of()));
+            if (properties.getConsul().isEnabled()) {
+                IsthmusConsulAutoConfiguration.failover(properties.getConsul());
+            }
         }
         catch (IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage(), e);

@@ -20,7 +20,9 @@ import org.testcontainers.consul.ConsulContainer;
  * A real Consul agent on free loopback ports: the binary built by the provisioning script
  * (MPL-2.0 Consul), else a Testcontainers container, else skip/fail ({@link RealInfra}).
  * {@code persistent} agents run as a single-node server with a data directory, so their catalog
- * survives {@link #restart()}; the default is {@code -dev} (in memory).
+ * survives {@link #restart()}; the default is {@code -dev} (in memory). {@link #startDatacenter}
+ * names the agent's datacenter, and {@link #joinWan} federates two such agents over WAN on loopback
+ * (two datacenters, as {@code consul join -wan}).
  */
 public final class ConsulServer implements AutoCloseable {
 
@@ -33,13 +35,16 @@ public final class ConsulServer implements AutoCloseable {
     private final int server;
     private final boolean persistent;
     private final String aclToken;
+    /** {@code -datacenter}; null: Consul's default, dc1 */
+    private final String datacenter;
     private final Path workDir;
     private ManagedProcess process;
     private ConsulContainer container;
 
-    private ConsulServer(boolean persistent, String aclToken) {
+    private ConsulServer(boolean persistent, String aclToken, String datacenter) {
         this.persistent = persistent;
         this.aclToken = aclToken;
+        this.datacenter = datacenter;
         this.httpPort = RealInfra.freePort();
         this.serfLan = RealInfra.freePort();
         this.serfWan = RealInfra.freePort();
@@ -58,7 +63,22 @@ public final class ConsulServer implements AutoCloseable {
 
     /** @param aclToken when set, ACLs are on with default deny and this initial management token */
     public static ConsulServer start(boolean persistent, String aclToken) {
-        ConsulServer s = new ConsulServer(persistent, aclToken);
+        return start(persistent, aclToken, null);
+    }
+
+    /**
+     * A {@code -dev} agent (a server) of datacenter {@code datacenter}: the binary only, since
+     * federating over WAN needs each agent's Serf WAN port reachable from the other.
+     */
+    public static ConsulServer startDatacenter(String datacenter) {
+        if (RealInfra.binary("bin/consul") == null) {
+            RealInfra.unavailable("Consul", "no consul binary in " + RealInfra.home().resolve("bin") + " (two datacenters need the binary)");
+        }
+        return start(false, null, datacenter);
+    }
+
+    private static ConsulServer start(boolean persistent, String aclToken, String datacenter) {
+        ConsulServer s = new ConsulServer(persistent, aclToken, datacenter);
         Path binary = RealInfra.binary("bin/consul");
         if (binary != null) {
             s.startProcess(binary);
@@ -78,7 +98,11 @@ public final class ConsulServer implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "agent", "-bind", "127.0.0.1", "-client", "127.0.0.1",
                 "-advertise", "127.0.0.1", "-http-port", String.valueOf(httpPort), "-dns-port", "-1", "-grpc-port", "-1",
                 "-grpc-tls-port", "-1", "-serf-lan-port", String.valueOf(serfLan), "-serf-wan-port", String.valueOf(serfWan),
-                "-server-port", String.valueOf(server), "-node", "isthmus-test", "-log-level", "warn", "-disable-host-node-id"));
+                "-server-port", String.valueOf(server), "-node", datacenter == null ? "isthmus-test" : "isthmus-" + datacenter,
+                "-log-level", "warn", "-disable-host-node-id"));
+        if (datacenter != null) {
+            cmd.addAll(List.of("-datacenter", datacenter, "-advertise-wan", "127.0.0.1"));
+        }
         if (persistent) {
             cmd.addAll(List.of("-server", "-bootstrap-expect", "1", "-data-dir", workDir.resolve("data").toString(), "-ui=false"));
         }
@@ -141,6 +165,50 @@ public final class ConsulServer implements AutoCloseable {
         kill();
         startProcess(RealInfra.binary("bin/consul"));
         awaitLeader(Duration.ofSeconds(60));
+    }
+
+    public String datacenter() {
+        return datacenter == null ? "dc1" : datacenter;
+    }
+
+    /**
+     * Joins this agent to {@code other} over WAN ({@code consul join -wan}, through the agent API)
+     * and waits until both list both servers as alive WAN members ({@code consul members -wan}).
+     */
+    public void joinWan(ConsulServer other, Duration timeout) {
+        expectOk(send("PUT", "/v1/agent/join/127.0.0.1:" + other.serfWan + "?wan=1", ""));
+        boolean joined = Await.until(timeout, () -> aliveWanDatacenters().containsAll(List.of(datacenter(), other.datacenter()))
+                && other.aliveWanDatacenters().containsAll(List.of(datacenter(), other.datacenter())));
+        if (!joined) {
+            throw new IllegalStateException("WAN join of " + datacenter() + " and " + other.datacenter() + " not seen in " + timeout
+                    + ": " + aliveWanDatacenters() + " / " + other.aliveWanDatacenters());
+        }
+        // The servers also need each other's datacenter in their routing tables before ?dc= queries are forwarded.
+        boolean routed = Await.until(timeout, () -> send("GET", "/v1/catalog/services?dc=" + other.datacenter(), null).statusCode() == 200
+                && other.send("GET", "/v1/catalog/services?dc=" + datacenter(), null).statusCode() == 200);
+        if (!routed) {
+            throw new IllegalStateException("datacenters " + datacenter() + " and " + other.datacenter() + " joined but do not route to each other");
+        }
+    }
+
+    /** The datacenters of the alive WAN members ({@code /v1/agent/members?wan=1}; status 1 is alive). */
+    public List<String> aliveWanDatacenters() {
+        HttpResponse<String> r = send("GET", "/v1/agent/members?wan=1", null);
+        if (r.statusCode() != 200) {
+            return List.of();
+        }
+        try {
+            List<String> out = new ArrayList<>();
+            for (JsonNode m : JSON.readTree(r.body())) {
+                if (m.path("Status").asInt() == 1) {
+                    out.add(m.path("Tags").path("dc").asText());
+                }
+            }
+            return out;
+        }
+        catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // --- a minimal agent API client for tests ---

@@ -5,8 +5,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +32,11 @@ import dev.isthmus.platform.consul.RegisteredInstance;
  * the address; a host name is checked once resolved, by the upstream client).
  *
  * <p>A service's datacenter is the target's, or the default one (the first of
- * {@code isthmus.consul.datacenters}, else the agent's own). The target's {@code port} is ignored:
- * a Consul instance registers exactly one port, and that is the one used.
+ * {@code isthmus.consul.datacenters}, else the agent's own). A name without a datacenter fails over
+ * to the first of {@code isthmus.consul.failover.datacenters} with a routable instance while the
+ * default datacenter has none ({@link DatacenterFailover}); a name with one never does. The
+ * target's {@code port} is ignored: a Consul instance registers exactly one port, and that is the
+ * one used.
  */
 public final class ConsulServiceRegistry implements ServiceRegistry {
 
@@ -44,14 +49,24 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
     private final ConsulCatalogWatcher watcher;
     private final boolean acceptWarning;
     private final DestinationGuard guard;
+    private final DatacenterFailover failover;
+    private final FailoverReporter failoverReporter;
     private final java.util.Set<String> refusedLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private volatile State state = new State(ConsulView.EMPTY, Map.of());
 
     public ConsulServiceRegistry(ConsulCatalogWatcher watcher, boolean acceptWarning, DestinationGuard guard) {
+        this(watcher, acceptWarning, guard, DatacenterFailover.NONE, null);
+    }
+
+    /** @param meters for the failover metrics; may be null when {@code failover} is off */
+    public ConsulServiceRegistry(ConsulCatalogWatcher watcher, boolean acceptWarning, DestinationGuard guard,
+            DatacenterFailover failover, MeterRegistry meters) {
         this.watcher = watcher;
         this.acceptWarning = acceptWarning;
         this.guard = guard;
+        this.failover = failover;
+        this.failoverReporter = failover.enabled() ? new FailoverReporter(meters) : null;
         watcher.addListener(this::update);
     }
 
@@ -62,22 +77,59 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
 
     @Override
     public boolean knows(BackendTarget.Service service) {
-        ConsulView.Datacenter dc = state.view().datacenter(service.datacenter());
-        return dc != null && dc.knows(service.name());
+        ConsulView view = state.view();
+        if (service.datacenter() != null) {
+            ConsulView.Datacenter dc = view.datacenter(service.datacenter());
+            return dc != null && dc.knows(service.name());
+        }
+        for (String name : failover.candidates(view.defaultDatacenter())) {
+            ConsulView.Datacenter dc = view.datacenters().get(name);
+            if (dc != null && dc.knows(service.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public List<Instance> instances(BackendTarget.Service service) {
         State s = state;
-        String dc = service.datacenter() == null ? s.view().defaultDatacenter() : service.datacenter();
-        if (dc == null) {
-            return List.of();
+        String dc = failover.resolve(service.datacenter(), s.view().defaultDatacenter(), d -> availability(s, d, service.name()));
+        return dc == null ? List.of() : routable(s, dc, service.name());
+    }
+
+    /**
+     * The datacenter answering for {@code service} named without one: the default datacenter, or
+     * the failover datacenter serving while it has no routable instance; null when none has one.
+     */
+    public String servingDatacenter(String service) {
+        return serving(state, service);
+    }
+
+    /** The default datacenter (null until known), then the failover order. */
+    public List<String> failoverCandidates() {
+        return failover.candidates(state.view().defaultDatacenter());
+    }
+
+    private String serving(State s, String service) {
+        return failover.serving(s.view().defaultDatacenter(), dc -> availability(s, dc, service));
+    }
+
+    private static DatacenterFailover.Availability availability(State s, String dc, String service) {
+        if (!routable(s, dc, service).isEmpty()) {
+            return DatacenterFailover.Availability.ROUTABLE;
         }
+        ConsulView.Datacenter d = s.view().datacenters().get(dc);
+        // Not read yet: no catalog, or listed there with its health query's first answer pending. A
+        // datacenter whose reads fail is not waited for.
+        boolean pending = d != null && d.failure() == null
+                && (d.catalog() == null || d.knows(service) && (d.services() == null || !d.services().containsKey(service)));
+        return pending ? DatacenterFailover.Availability.UNKNOWN : DatacenterFailover.Availability.NONE;
+    }
+
+    private static List<Instance> routable(State s, String dc, String service) {
         Map<String, List<Instance>> byService = s.instances().get(dc);
-        if (byService == null) {
-            return List.of();
-        }
-        List<Instance> list = byService.get(service.name());
+        List<Instance> list = byService == null ? null : byService.get(service);
         return list == null ? List.of() : list;
     }
 
@@ -133,6 +185,9 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
         }
         changed = changed || next.size() != previous.instances().size();
         state = new State(view, Map.copyOf(next));
+        if (failoverReporter != null) {
+            reportFailover(state);
+        }
         if (changed) {
             for (Runnable l : changeListeners) {
                 try {
@@ -143,6 +198,18 @@ public final class ConsulServiceRegistry implements ServiceRegistry {
                 }
             }
         }
+    }
+
+    private void reportFailover(State s) {
+        Set<String> services = watcher.demandedWithoutDatacenter();
+        Map<String, String> serving = new HashMap<>();
+        for (String service : services) {
+            String dc = serving(s, service);
+            if (dc != null) {
+                serving.put(service, dc);
+            }
+        }
+        failoverReporter.report(services, failover.candidates(s.view().defaultDatacenter()), serving);
     }
 
     private List<Instance> routable(ConsulView.ServiceHealth health) {

@@ -65,6 +65,7 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
     private volatile Scheduler scheduler;
     private String defaultDatacenter;
     private volatile Map<String, Set<String>> demand = Map.of();
+    private final List<String> failoverDatacenters;
     private ConsulFailure resolveFailure;
     private int resolveAttempts;
     private Disposable resolving;
@@ -77,6 +78,16 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
     /** @param maxTagged most services watched per datacenter for their tag routes (isthmus.ownership.quotas.consul-tagged-services); 0: no limit */
     public ConsulCatalogWatcher(ConsulHttpClient http, List<String> datacenters, boolean exposeByDefault, int maxTagged, Duration minBackoff,
             Duration maxBackoff, MeterRegistry meters) {
+        this(http, datacenters, List.of(), exposeByDefault, maxTagged, minBackoff, maxBackoff, meters);
+    }
+
+    /**
+     * @param failoverDatacenters where names without a datacenter may fail over to
+     *     (isthmus.consul.failover.datacenters): those names are watched there too
+     */
+    public ConsulCatalogWatcher(ConsulHttpClient http, List<String> datacenters, List<String> failoverDatacenters, boolean exposeByDefault,
+            int maxTagged, Duration minBackoff, Duration maxBackoff, MeterRegistry meters) {
+        this.failoverDatacenters = List.copyOf(failoverDatacenters);
         this.maxTagged = maxTagged;
         this.http = http;
         this.configuredDatacenters = datacenters == null ? List.of()
@@ -113,6 +124,11 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
         if (s != null && running) {
             s.schedule(this::applyDemand);
         }
+    }
+
+    /** The services routes name without a datacenter (demanded for the default datacenter). */
+    public Set<String> demandedWithoutDatacenter() {
+        return demand.getOrDefault("", Set.of());
     }
 
     // --- lifecycle ---
@@ -246,7 +262,8 @@ public final class ConsulCatalogWatcher implements SmartLifecycle {
         Map<String, Set<String>> byDatacenter = demand;
         for (DatacenterWatch w : watches.values()) {
             Set<String> names = new java.util.HashSet<>(byDatacenter.getOrDefault(w.name(), Set.of()));
-            if (w.name().equals(defaultDatacenter)) {
+            // a name without a datacenter may be answered by a failover datacenter: watch it there too
+            if (w.name().equals(defaultDatacenter) || failoverDatacenters.contains(w.name())) {
                 names.addAll(byDatacenter.getOrDefault("", Set.of()));
             }
             w.demand(names);
