@@ -27,6 +27,7 @@ import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.runtime.filter.BackendSelectionFilter;
 import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
+import dev.isthmus.runtime.filter.RequestBodyLimitFilter;
 import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
 
 /**
@@ -97,6 +98,12 @@ public class UpstreamAutoConfiguration {
     IdleTimeoutNettyRoutingFilter routingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
             HttpClientProperties properties, DestinationGuard guard) {
         return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties, guard);
+    }
+
+    /** 413 over the route's maxRequestBody or isthmus.routes.max-request-body, on every route. */
+    @Bean
+    RequestBodyLimitFilter requestBodyLimitFilter(IsthmusProperties properties) {
+        return new RequestBodyLimitFilter(properties.getRoutes().getMaxRequestBody().toBytes());
     }
 
     /** X-Forwarded-* and Forwarded to upstreams, from the trusted client address. */
