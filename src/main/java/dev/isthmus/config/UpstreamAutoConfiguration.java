@@ -27,6 +27,7 @@ import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.runtime.filter.BackendSelectionFilter;
 import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
+import dev.isthmus.runtime.filter.GzipResponseFilter;
 import dev.isthmus.runtime.filter.RequestBodyLimitFilter;
 import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
 
@@ -104,6 +105,12 @@ public class UpstreamAutoConfiguration {
     @Bean
     RequestBodyLimitFilter requestBodyLimitFilter(IsthmusProperties properties) {
         return new RequestBodyLimitFilter(properties.getRoutes().getMaxRequestBody().toBytes());
+    }
+
+    /** gzip of the responses of routes with compression: true. */
+    @Bean
+    GzipResponseFilter gzipResponseFilter() {
+        return new GzipResponseFilter();
     }
 
     /** X-Forwarded-* and Forwarded to upstreams, from the trusted client address. */

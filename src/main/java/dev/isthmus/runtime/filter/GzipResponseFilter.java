@@ -6,8 +6,12 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -17,26 +21,32 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * gzip of one route's upstream responses ({@code compression: true}) when the client accepts gzip, the response is
+ * gzip of the upstream responses of routes with {@code compression: true} (route metadata {@link #MIN_BYTES_ATTR}) when the client accepts gzip, the response is
  * not already encoded, has a body and is at least {@code minBytes} (by Content-Length; a response of unknown length
  * is compressed).
  *
  * <p>Why by hand: Reactor Netty's compression ({@code server.compression.*}) is set once per server, for every
  * request on the port, with a predicate that sees the Netty request and response but not the route. Per route
  * means deciding inside the route's filter chain, so this filter decorates the response of routes that opted in
- * and compresses with the JDK's deflater; routes without it are untouched. Keep {@code server.compression} off
+ * and compresses with the JDK's deflater; routes without it are untouched. It is a global filter, not a route
+ * filter, because it must decorate the response before {@link NettyWriteResponseFilter} (order -1) takes it, and
+ * route filters all run after that one. Keep {@code server.compression} off
  * (the default): with it on, it compresses every route, and skips responses this filter already encoded.
  */
-public final class GzipResponseFilter implements GatewayFilter {
+public final class GzipResponseFilter implements GlobalFilter, Ordered {
 
-    private final int minBytes;
-
-    public GzipResponseFilter(int minBytes) {
-        this.minBytes = minBytes;
-    }
+    /** Before {@link NettyWriteResponseFilter#WRITE_RESPONSE_FILTER_ORDER}, which writes the upstream's body. */
+    public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+    /** Route metadata of routes with compression on: the smallest response compressed, in bytes ({@code Integer}). */
+    public static final String MIN_BYTES_ATTR = "isthmus.compression-min-bytes";
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        if (route == null || !(route.getMetadata().get(MIN_BYTES_ATTR) instanceof Number min)) {
+            return chain.filter(exchange);
+        }
+        int minBytes = min.intValue();
         if (HttpMethod.HEAD.equals(exchange.getRequest().getMethod())
                 || !acceptsGzip(exchange.getRequest().getHeaders().get(HttpHeaders.ACCEPT_ENCODING))) {
             return chain.filter(exchange);
@@ -129,7 +139,7 @@ public final class GzipResponseFilter implements GatewayFilter {
     }
 
     @Override
-    public String toString() {
-        return "GzipResponse[minBytes=" + minBytes + "]";
+    public int getOrder() {
+        return ORDER;
     }
 }

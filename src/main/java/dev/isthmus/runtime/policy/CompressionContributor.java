@@ -6,7 +6,7 @@ import dev.isthmus.runtime.RouteFilterContributor;
 import dev.isthmus.runtime.RouteFilters;
 import dev.isthmus.runtime.filter.GzipResponseFilter;
 
-/** {@code compression: true}: the route's responses pass through {@link GzipResponseFilter}. */
+/** {@code compression: true}: route metadata read by {@link GzipResponseFilter}, a global filter (it says why). */
 public final class CompressionContributor implements RouteFilterContributor<ResponseCompression> {
 
     @Override
@@ -21,6 +21,6 @@ public final class CompressionContributor implements RouteFilterContributor<Resp
 
     @Override
     public void contribute(ResponseCompression policy, CompiledRoute compiled, RouteFilters route) {
-        route.add(new GzipResponseFilter(policy.minBytes()));
+        route.metadata(GzipResponseFilter.MIN_BYTES_ATTR, policy.minBytes());
     }
 }
