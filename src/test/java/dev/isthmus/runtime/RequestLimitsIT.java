@@ -45,6 +45,11 @@ class RequestLimitsIT {
                 match: {path: {prefix: /big/}}
                 maxRequestBody: 1MB
                 backends: [{url: "$A"}]
+              - name: retried
+                match: {path: {prefix: /retried/}}
+                maxRequestBody: 1KB
+                retries: {attempts: 3, "on": [5xx], methods: [POST]}
+                backends: [{url: "$A"}]
               - name: gz
                 match: {path: {prefix: /gz/}}
                 compression: true
@@ -113,6 +118,17 @@ class RequestLimitsIT {
     }
 
     @Test
+    void anAbortedUploadIsNotRetried() throws Exception {
+        Curl r = curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file("retried", 100_000), url("/retried/x"));
+        assertThat(r.status).isEqualTo(413);
+        Thread.sleep(300);
+        assertThat(upstream.count()).isZero();
+        Curl ok = curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file("retried-ok", 900), url("/retried/x"));
+        assertThat(ok.status).isEqualTo(200);
+        assertThat(upstream.count()).isEqualTo(1);
+    }
+
+    @Test
     void theRouteLimitBeatsTheGatewayDefault() throws Exception {
         Path body = file("override", 100_000);
         assertThat(curl("--data-binary", "@" + body, url("/default/x")).status).isEqualTo(413);
@@ -122,7 +138,7 @@ class RequestLimitsIT {
     }
 
     @Test
-    void h2cWithoutContentLengthOverTheLimitIs413() {
+    void h2cWithoutContentLengthOverTheLimitIs413() throws Exception {
         HttpClient h2c = HttpClient.create().protocol(HttpProtocol.H2C).responseTimeout(Duration.ofSeconds(10));
         // a streamed body: Reactor Netty sends it without Content-Length
         Flux<io.netty.buffer.ByteBuf> chunks = Flux.range(0, 20).map(i -> Unpooled.wrappedBuffer(new byte[512]));
@@ -141,6 +157,16 @@ class RequestLimitsIT {
                 .responseSingle((res, content) -> content.asString().map(b -> res.status().code() + " " + b)).block(Duration.ofSeconds(15));
         assertThat(under).startsWith("200 ");
         assertThat(upstream.last().body()).isEqualTo("z".repeat(800));
+
+        // curl over h2c: with Content-Length (answered at once), and streamed from stdin-like upload (-T: no length)
+        upstream.reset();
+        Path over2k = file("h2-over", 2048);
+        Curl withLength = curl("--http2-prior-knowledge", "-D", "-", "--data-binary", "@" + over2k, url("/small/x"));
+        assertThat(withLength.status).isEqualTo(413);
+        assertThat(withLength.headers).startsWith("HTTP/2 413");
+        Curl streamed = curl("--http2-prior-knowledge", "-X", "POST", "-H", "Content-Length:", "-T", over2k.toString(), url("/small/x"));
+        assertThat(streamed.status).isEqualTo(413);
+        assertThat(upstream.count()).isZero();
     }
 
     @Test
