@@ -169,6 +169,22 @@ class RequestLimitsIT {
         assertThat(upstream.count()).isZero();
     }
 
+    /** What a client uploads before its 413, with curl's own counters (printed: the figures in the task report). */
+    @Test
+    void aLargeUploadIsCutShort() throws Exception {
+        Path big = dir.resolve("20m");
+        Files.write(big, new byte[20 << 20]);
+        for (String[] mode : new String[][] { { "content-length" }, { "chunked", "-H", "Transfer-Encoding: chunked" } }) {
+            List<String> args = new ArrayList<>(List.of(mode).subList(1, mode.length));
+            args.addAll(List.of("--data-binary", "@" + big, url("/small/x")));
+            Curl r = curl(args.toArray(String[]::new));
+            System.out.println("413 figures, " + mode[0] + ", 20MB body, 1KB limit: status=" + r.status + " uploaded=" + r.uploaded
+                    + " bytes in " + r.seconds + " s");
+            assertThat(r.status).isEqualTo(413);
+        }
+        assertThat(upstream.count()).isZero();
+    }
+
     @Test
     void tooLargeIsCountedPerRoute() throws Exception {
         curl("--data-binary", "@" + file("metric", 4096), url("/small/x"));
@@ -223,13 +239,13 @@ class RequestLimitsIT {
         return f;
     }
 
-    record Curl(int status, String headers, String body, byte[] raw) {
+    record Curl(int status, String headers, String body, byte[] raw, long uploaded, double seconds) {
     }
 
     /** curl's answer: status, the headers (with -D -), the body. */
     static Curl curl(String... args) throws Exception {
         Path out = Files.createTempFile(dir, "body", ".out");
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-o", out.toString(), "-w", "\n%{http_code}"));
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-o", out.toString(), "-w", "\n%{size_upload} %{time_total} %{http_code}"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -237,9 +253,10 @@ class RequestLimitsIT {
         p.waitFor();
         String text = stdout.toString(StandardCharsets.ISO_8859_1).strip();
         int nl = text.lastIndexOf('\n');
-        int status = Integer.parseInt(text.substring(nl + 1).trim());
+        String[] counters = text.substring(nl + 1).trim().split(" "); // uploaded bytes, seconds, status
         String headers = nl < 0 ? "" : text.substring(0, nl);
         byte[] raw = Files.readAllBytes(out);
-        return new Curl(status, headers, new String(raw, StandardCharsets.UTF_8), raw);
+        return new Curl(Integer.parseInt(counters[2]), headers, new String(raw, StandardCharsets.UTF_8), raw, Long.parseLong(counters[0]),
+                Double.parseDouble(counters[1]));
     }
 }
