@@ -7,6 +7,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
@@ -36,8 +37,11 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class RequestBodyLimitFilter implements GlobalFilter, Ordered {
 
-    /** Before the route filters (orders 1..n) and after Spring Cloud Gateway's cached-body adapter. */
-    public static final int ORDER = -1;
+    /**
+     * Before the route filters (orders 1..n) and {@link NettyWriteResponseFilter} (so that an aborted upload's error passes
+     * through its clean-up first), after Spring Cloud Gateway's cached-body adapter.
+     */
+    public static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 2;
     /** Route metadata: the route's own limit in bytes ({@code Long}). */
     public static final String LIMIT_ATTR = "isthmus.max-request-body";
 
