@@ -50,6 +50,11 @@ class RequestLimitsIT {
                 maxRequestBody: 1KB
                 retries: {attempts: 3, "on": [5xx], methods: [POST]}
                 backends: [{url: "$A"}]
+              - name: mirrored
+                match: {path: {prefix: /mirrored/}}
+                maxRequestBody: 1KB
+                mirror: {url: "$S", percent: 100}
+                backends: [{url: "$A"}]
               - name: gz
                 match: {path: {prefix: /gz/}}
                 compression: true
@@ -57,14 +62,16 @@ class RequestLimitsIT {
             """;
 
     static EchoServer upstream;
+    static EchoServer shadow;
     static GatewayApp gateway;
     static Path dir;
 
     @BeforeAll
     static void start() throws IOException {
         upstream = EchoServer.start("a");
+        shadow = EchoServer.start("shadow");
         // a gateway default of 64KB, so that a test body of some 100KB is over it and under the big route's 1MB
-        gateway = GatewayApp.start(ROUTES.replace("$A", upstream.url()), Map.of("isthmus.routes.max-request-body", "64KB",
+        gateway = GatewayApp.start(ROUTES.replace("$A", upstream.url()).replace("$S", shadow.url()), Map.of("isthmus.routes.max-request-body", "64KB",
                 "server.http2.enabled", "true")); // h2c with prior knowledge, as the chart turns it on
         dir = Files.createTempDirectory("limits");
     }
@@ -73,6 +80,7 @@ class RequestLimitsIT {
     static void stop() {
         gateway.close();
         upstream.close();
+        shadow.close();
     }
 
     @BeforeEach
@@ -126,6 +134,22 @@ class RequestLimitsIT {
         Curl ok = curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file("retried-ok", 900), url("/retried/x"));
         assertThat(ok.status).isEqualTo(200);
         assertThat(upstream.count()).isEqualTo(1);
+    }
+
+    @Test
+    void aMirroredRouteSendsAnOverLimitBodyNowhere() throws Exception {
+        shadow.reset();
+        Curl r = curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file("mirrored", 100_000), url("/mirrored/x"));
+        assertThat(r.status).isEqualTo(413);
+        Thread.sleep(300);
+        assertThat(upstream.count()).isZero();
+        assertThat(shadow.count()).isZero();
+        assertThat(curl("--data-binary", "@" + file("mirrored-ok", 500), url("/mirrored/x")).status).isEqualTo(200);
+        assertThat(upstream.last().body()).hasSize(500);
+        for (int i = 0; i < 40 && shadow.count() == 0; i++) {
+            Thread.sleep(50); // the mirror copy is sent on the side
+        }
+        assertThat(shadow.count()).as("the mirror works on this route").isEqualTo(1);
     }
 
     @Test
