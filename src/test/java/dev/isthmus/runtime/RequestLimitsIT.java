@@ -227,6 +227,7 @@ class RequestLimitsIT {
         byte[] raw = gz.raw;
         String decoded = new String(new GZIPInputStream(new ByteArrayInputStream(raw)).readAllBytes(), StandardCharsets.UTF_8);
         assertThat(decoded).contains("\"body\":\"" + big + "\"");
+        System.out.println("gzip figures: " + decoded.length() + " bytes -> " + raw.length + " bytes on the wire");
         assertThat(raw.length).isLessThan(decoded.length() / 4);
         // curl's own decoding gives the same echo (its Accept-Encoding, echoed too, lists more codings)
         Curl decodedByCurl = curl("--compressed", "-D", "-", "--data-binary", "@" + body, url("/gz/x"));
