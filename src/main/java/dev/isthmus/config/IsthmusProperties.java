@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -17,11 +18,13 @@ import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import dev.isthmus.discovery.DiscoveryPolicy;
 import dev.isthmus.runtime.trace.RequestTracing;
 import dev.isthmus.spec.NamedPolicy;
+import dev.isthmus.spec.Sizes;
 
 /**
  * The gateway's own behaviour ({@code isthmus.*}). Connections reuse Spring Cloud's settings.
@@ -47,6 +50,8 @@ public class IsthmusProperties {
     private final RateLimit rateLimit = new RateLimit();
     @Valid
     private final Mirror mirror = new Mirror();
+    @Valid
+    private final Routes routes = new Routes();
     @Valid
     private final Demo demo = new Demo();
     @Valid
@@ -455,6 +460,35 @@ public class IsthmusProperties {
 
     public Mirror getMirror() {
         return mirror;
+    }
+
+    public Routes getRoutes() {
+        return routes;
+    }
+
+    /** Defaults for every route, whatever its source. */
+    public static class Routes {
+        /**
+         * Largest request body of a route without its own maxRequestBody; larger ones get 413. 10MB: bigger than
+         * any ordinary JSON or form post, small enough that a client cannot stream gigabytes at a backend that
+         * never asked for them. The gateway never buffers a body to enforce it (it counts bytes as they pass),
+         * so the default costs no memory. At most 64GB, the ceiling of a route's own maxRequestBody.
+         */
+        @NotNull
+        private DataSize maxRequestBody = DataSize.ofMegabytes(10);
+
+        public DataSize getMaxRequestBody() {
+            return maxRequestBody;
+        }
+
+        public void setMaxRequestBody(DataSize maxRequestBody) {
+            this.maxRequestBody = maxRequestBody;
+        }
+
+        @AssertTrue(message = "max-request-body must be from 0 to 64GB")
+        public boolean isMaxRequestBodyInRange() {
+            return maxRequestBody == null || !maxRequestBody.isNegative() && maxRequestBody.toBytes() <= Sizes.MAX_REQUEST_BODY;
+        }
     }
 
     public Demo getDemo() {

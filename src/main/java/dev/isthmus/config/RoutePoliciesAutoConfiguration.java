@@ -30,6 +30,8 @@ import dev.isthmus.runtime.auth.AccessGuards;
 import dev.isthmus.runtime.auth.AuthMetrics;
 import dev.isthmus.runtime.policy.AccessContributor;
 import dev.isthmus.runtime.policy.CircuitBreakerContributor;
+import dev.isthmus.runtime.policy.CompressionContributor;
+import dev.isthmus.runtime.policy.RequestBodyLimitContributor;
 import dev.isthmus.runtime.policy.CorsContributor;
 import dev.isthmus.runtime.policy.ForwardedHeadersContributor;
 import dev.isthmus.runtime.policy.HeaderEditsContributor;
@@ -90,6 +92,18 @@ public class RoutePoliciesAutoConfiguration {
     @ConditionalOnMissingBean
     RateLimitContributor rateLimitContributor(RateLimiterProvider limiters) {
         return new RateLimitContributor(limiters);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RequestBodyLimitContributor requestBodyLimitContributor() {
+        return new RequestBodyLimitContributor();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    CompressionContributor compressionContributor() {
+        return new CompressionContributor();
     }
 
     @Bean

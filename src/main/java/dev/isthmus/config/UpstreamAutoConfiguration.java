@@ -27,6 +27,8 @@ import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.ServiceResolver;
 import dev.isthmus.runtime.filter.BackendSelectionFilter;
 import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
+import dev.isthmus.runtime.filter.GzipResponseFilter;
+import dev.isthmus.runtime.filter.RequestBodyLimitFilter;
 import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
 
 /**
@@ -97,6 +99,18 @@ public class UpstreamAutoConfiguration {
     IdleTimeoutNettyRoutingFilter routingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
             HttpClientProperties properties, DestinationGuard guard) {
         return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties, guard);
+    }
+
+    /** 413 over the route's maxRequestBody or isthmus.routes.max-request-body, on every route. */
+    @Bean
+    RequestBodyLimitFilter requestBodyLimitFilter(IsthmusProperties properties) {
+        return new RequestBodyLimitFilter(properties.getRoutes().getMaxRequestBody().toBytes());
+    }
+
+    /** gzip of the responses of routes with compression: true. */
+    @Bean
+    GzipResponseFilter gzipResponseFilter() {
+        return new GzipResponseFilter();
     }
 
     /** X-Forwarded-* and Forwarded to upstreams, from the trusted client address. */

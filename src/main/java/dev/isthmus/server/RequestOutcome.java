@@ -27,6 +27,8 @@ public enum RequestOutcome {
     URI_TOO_LONG("uri_too_long"),
     /** Headers larger than the codec allows (431). */
     HEADERS_TOO_LARGE("headers_too_large"),
+    /** A request body over the route's maxRequestBody or isthmus.routes.max-request-body (413). */
+    BODY_TOO_LARGE("body_too_large"),
     /** The route's rate limit (429). */
     RATE_LIMITED("rate_limited"),
     /** The route's circuit breaker is open (503). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -66,7 +67,14 @@ public record GatewayRouteSpec(
                 + "the one isthmus.server.trusted-proxies and the PROXY protocol decide. Empty: any.")
         @Size(max = MAX_CIDRS) List<String> ipAllow,
         @JsonPropertyDescription("Client addresses (IP addresses or CIDRs) refused with 403, checked before ipAllow.")
-        @Size(max = MAX_CIDRS) List<String> ipDeny) {
+        @Size(max = MAX_CIDRS) List<String> ipDeny,
+        @JsonPropertyDescription("Largest request body this route accepts: bytes, or a number with B, KB, MB or GB (powers of 1024), "
+                + "at most " + Sizes.MAX_REQUEST_BODY_TEXT + ". Larger bodies get 413 and never reach the backend complete. "
+                + "Default: isthmus.routes.max-request-body (10MB).")
+        @Pattern(Sizes.PATTERN) String maxRequestBody,
+        @JsonPropertyDescription("gzip responses of at least 1KB for clients that accept it, unless the backend already encoded them. "
+                + "Default false.")
+        Boolean compression) {
 
     public static final int MAX_HOSTS = 64;
     /**
@@ -83,6 +91,6 @@ public record GatewayRouteSpec(
     public GatewayRouteSpec withAccess(Auth auth, List<String> ipAllow, List<String> ipDeny) {
         return new GatewayRouteSpec(gatewayClassName, hosts, match, precedence, backends, rewrite, hostRewrite, autoHostRewrite, redirect,
                 requestHeaders, responseHeaders, timeouts, retries, circuitBreaker, loadBalancer, rateLimit, cors, mirror, websocket,
-                forwardedHeaders, auth, ipAllow, ipDeny);
+                forwardedHeaders, auth, ipAllow, ipDeny, maxRequestBody, compression);
     }
 }

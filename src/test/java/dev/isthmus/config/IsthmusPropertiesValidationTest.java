@@ -40,6 +40,16 @@ class IsthmusPropertiesValidationTest {
     }
 
     @Test
+    void theRouteBodyLimitDefaultIsBoundedAndReadAsADataSize() {
+        assertThat(startupReport("isthmus.routes.max-request-body=65GB")).contains("isthmus.routes")
+                .contains("max-request-body must be from 0 to 64GB");
+        assertThat(startupReport("isthmus.routes.max-request-body=-1")).contains("max-request-body must be from 0 to 64GB");
+        runner.withPropertyValues("isthmus.routes.max-request-body=512KB")
+                .run(ctx -> assertThat(ctx.getBean(IsthmusProperties.class).getRoutes().getMaxRequestBody().toBytes()).isEqualTo(512 * 1024));
+        runner.run(ctx -> assertThat(ctx.getBean(IsthmusProperties.class).getRoutes().getMaxRequestBody().toMegabytes()).isEqualTo(10));
+    }
+
+    @Test
     void badGatewayApiValuesFailStartUpWithThePropertyName() {
         assertThat(startupReport("isthmus.gateway-api.controller-name=gateway-controller")).contains("Property: isthmus.gatewayApi.controllerName")
                 .contains("must be a domain-prefixed path");

@@ -58,6 +58,7 @@ import dev.isthmus.runtime.auth.ForwardAuthCache;
 import dev.isthmus.runtime.auth.JwksRegistry;
 import dev.isthmus.runtime.policy.AccessContributor;
 import dev.isthmus.runtime.policy.CircuitBreakerContributor;
+import dev.isthmus.runtime.policy.CompressionContributor;
 import dev.isthmus.runtime.policy.CorsContributor;
 import dev.isthmus.runtime.policy.ForwardedHeadersContributor;
 import dev.isthmus.runtime.policy.HeaderEditsContributor;
@@ -65,6 +66,7 @@ import dev.isthmus.runtime.policy.HostHeaderContributor;
 import dev.isthmus.runtime.policy.LoadBalancingContributor;
 import dev.isthmus.runtime.policy.MirrorContributor;
 import dev.isthmus.runtime.policy.RateLimitContributor;
+import dev.isthmus.runtime.policy.RequestBodyLimitContributor;
 import dev.isthmus.runtime.policy.RetryContributor;
 import dev.isthmus.runtime.policy.RewriteContributor;
 import dev.isthmus.runtime.policy.TimeoutsContributor;
@@ -168,6 +170,7 @@ class FilterChainGoldenTest {
                 new RetryContributor(new RetryGatewayFilterFactory()),
                 new CircuitBreakerContributor(cbFactory, breakers, timeLimiters),
                 new LoadBalancingContributor(),
+                new RequestBodyLimitContributor(), new CompressionContributor(),
                 AccessContributor.ipDeny(GUARDS, METRICS), AccessContributor.ipAllow(GUARDS, METRICS), AccessContributor.basic(GUARDS, METRICS),
                 AccessContributor.jwt(GUARDS, METRICS), AccessContributor.forward(GUARDS, METRICS));
         return new RouteMaterializer(List.of(), contributors, new RequestRedirectGatewayFilterFactory());

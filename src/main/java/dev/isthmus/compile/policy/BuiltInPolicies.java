@@ -6,11 +6,11 @@ import dev.isthmus.compile.PolicyCompiler;
 
 /**
  * The route policies Isthmus ships, in the order a runtime applies them: route-wide ones first
- * (client address lists, then authentication: basic or JWT, then the external check, so it sees
+ * (the request body limit, whose Content-Length check costs nothing; client address lists, then authentication: basic or JWT, then the external check, so it sees
  * only requests that passed the cheaper ones; then the WebSocket guard, the rate limit, whose
  * header key can then be a header authentication set, and CORS), then the forward-only ones, request side to response
  * side (header edits, Host, forwarded headers, rewrite, response headers, mirror, deadline, retries, circuit
- * breaker), then balancing. A new policy adds its unit here.
+ * breaker, response compression), then balancing. A new policy adds its unit here.
  */
 public final class BuiltInPolicies {
 
@@ -19,6 +19,7 @@ public final class BuiltInPolicies {
 
     public static List<PolicyCompiler<?>> compilers() {
         return List.of(
+                new RequestBodyLimit.Compiler(),
                 new IpDenyPolicy.Compiler(),
                 new IpAllowPolicy.Compiler(),
                 new BasicAuthPolicy.Compiler(),
@@ -36,6 +37,7 @@ public final class BuiltInPolicies {
                 new Timeouts.Compiler(),
                 new RetryPolicy.Compiler(),
                 new CircuitBreakerPolicy.Compiler(),
+                new ResponseCompression.Compiler(),
                 new LoadBalancing.Compiler());
     }
 }

@@ -14,7 +14,7 @@ import dev.isthmus.server.RequestOutcome;
 
 /**
  * The gateway's own answer to a request it refuses before any routing (or, with a 500, to one
- * routed to a Gateway API backendRef that cannot be used): plain text, the status's reason phrase,
+ * routed to a Gateway API backendRef that cannot be used; with a 413, to a body over the route's limit): plain text, the status's reason phrase,
  * then why.
  */
 final class BadRequest {
@@ -30,6 +30,7 @@ final class BadRequest {
         exchange.getAttributes().put(RouteAttributes.OUTCOME, switch (status) {
             case NOT_IMPLEMENTED -> RequestOutcome.NOT_IMPLEMENTED;
             case EXPECTATION_FAILED -> RequestOutcome.EXPECTATION_FAILED;
+            case PAYLOAD_TOO_LARGE -> RequestOutcome.BODY_TOO_LARGE;
             default -> RequestOutcome.BAD_REQUEST;
         });
         exchange.getResponse().setStatusCode(status);

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import dev.isthmus.compile.DurationParser;
+import dev.isthmus.compile.SizeParser;
 import dev.isthmus.model.ObjectRef;
 import dev.isthmus.model.SourceKind;
 import dev.isthmus.platform.consul.ConsulView;
@@ -23,6 +24,7 @@ import dev.isthmus.spec.NamedPolicy;
 import dev.isthmus.spec.PathMatch;
 import dev.isthmus.spec.Retries;
 import dev.isthmus.spec.Rewrite;
+import dev.isthmus.spec.Sizes;
 import dev.isthmus.spec.RouteMatch;
 import dev.isthmus.spec.Timeouts;
 
@@ -32,7 +34,7 @@ import dev.isthmus.spec.Timeouts;
  *
  * <p>Tags are {@code isthmus.<key>=<value>}; keys: {@code enable}, {@code path}, {@code host}
  * (comma-separated list), {@code rewrite}, {@code precedence}, {@code timeout}, {@code retries},
- * {@code lb}, {@code auth} (the name of a policy the gateway operator defined: a tag can reference
+ * {@code lb}, {@code max-request-body} (a size: {@code 1MB}), {@code compression} ({@code true|false}), {@code auth} (the name of a policy the gateway operator defined: a tag can reference
  * authentication, never define it, since whoever registers a service could then weaken it). Without {@code path} the route serves {@code /<service>/} and rewrites it to {@code /}
  * (or to {@code rewrite}). The backend is {@code consul:<dc>/<service>}.
  *
@@ -45,7 +47,8 @@ import dev.isthmus.spec.Timeouts;
 public final class ConsulTagRoutes {
 
     static final String PREFIX = "isthmus.";
-    static final Set<String> KEYS = Set.of("enable", "path", "host", "rewrite", "precedence", "timeout", "retries", "lb", "auth");
+    static final Set<String> KEYS = Set.of("enable", "path", "host", "rewrite", "precedence", "timeout", "retries", "lb", "auth",
+            "max-request-body", "compression");
     private static final java.util.regex.Pattern POLICY_NAME = java.util.regex.Pattern.compile(NamedPolicy.NAME_PATTERN);
 
     /** What a service's tags declare. */
@@ -138,6 +141,27 @@ public final class ConsulTagRoutes {
                 default -> problems.add("isthmus.lb=" + policy + ": expected round-robin, least-request or random");
             }
         }
+        String maxBody = values.get("max-request-body");
+        if (maxBody != null) {
+            try {
+                if (SizeParser.parse(maxBody) > Sizes.MAX_REQUEST_BODY) {
+                    problems.add("isthmus.max-request-body=" + maxBody + ": more than the maximum of " + Sizes.MAX_REQUEST_BODY_TEXT);
+                }
+            }
+            catch (IllegalArgumentException e) {
+                problems.add("isthmus.max-request-body=" + maxBody + ": " + e.getMessage());
+            }
+        }
+        Boolean compression = null;
+        String compress = values.get("compression");
+        if (compress != null) {
+            if (compress.equalsIgnoreCase("true") || compress.equalsIgnoreCase("false")) {
+                compression = compress.equalsIgnoreCase("true");
+            }
+            else {
+                problems.add("isthmus.compression=" + compress + ": expected true or false");
+            }
+        }
         Auth auth = null;
         String authPolicy = values.get("auth");
         if (authPolicy != null) {
@@ -169,7 +193,7 @@ public final class ConsulTagRoutes {
                 List.of(backend), pathRewrite, null, null, null, null, null,
                 timeout == null ? null : new Timeouts(null, timeout, null),
                 retries == null ? null : new Retries(retries, null, null, null, null),
-                null, lb, null, null, null, null, null, auth, null, null);
+                null, lb, null, null, null, null, null, auth, null, null, maxBody, compression);
         return new Route(spec);
     }
 

@@ -278,7 +278,8 @@ final class HttpRouteRules {
                     redirectSpec == null ? rewriteSpec : null, redirectSpec == null ? hostRewrite : null, null, redirectSpec,
                     requestHeaders, responseHeaders, redirectSpec == null ? timeouts : null, null, null, null, null, null,
                     redirectSpec == null ? mirror : null, null, null,
-                    null, null, null); // auth, ipAllow, ipDeny: the Gateway API's HTTPRoute has no authentication (its policies are extensions)
+                    null, null, null, // auth, ipAllow, ipDeny: the Gateway API's HTTPRoute has no authentication (its policies are extensions)
+                    null, null); // maxRequestBody, compression: no HTTPRoute field either; the gateway default limit applies
         }
 
         private Redirect redirect(String pathType) {

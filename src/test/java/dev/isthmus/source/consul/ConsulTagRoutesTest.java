@@ -49,6 +49,22 @@ class ConsulTagRoutesTest {
     }
 
     @Test
+    void requestBodyLimitAndCompressionTags() {
+        GatewayRouteSpec spec = route(read(List.of("isthmus.enable=true", "isthmus.max-request-body=1MB", "isthmus.compression=true")));
+        assertThat(spec.maxRequestBody()).isEqualTo("1MB");
+        assertThat(spec.compression()).isTrue();
+        GatewayRouteSpec plain = route(read(List.of("isthmus.enable=true")));
+        assertThat(plain.maxRequestBody()).isNull();
+        assertThat(plain.compression()).isNull();
+
+        String both = rejection(read(List.of("isthmus.enable=true", "isthmus.max-request-body=1 meg", "isthmus.compression=yes")));
+        assertThat(both).contains("isthmus.max-request-body=1 meg: '1 meg' is not a size (examples: 65536, 512KB, 10MB, 1GB)")
+                .contains("isthmus.compression=yes: expected true or false");
+        assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.max-request-body=100GB"))))
+                .contains("isthmus.max-request-body=100GB: more than the maximum of 64GB");
+    }
+
+    @Test
     void aTagReferencesANamedPolicyAndCannotDefineOne() {
         GatewayRouteSpec spec = route(read(List.of("isthmus.enable=true", "isthmus.auth=partners")));
         assertThat(spec.auth().policy()).isEqualTo("partners");
