@@ -3,6 +3,12 @@ package dev.isthmus.admin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,6 +136,34 @@ class DiagnosticsPageIT {
         WebElement filter = browser.findElement(By.id("filter"));
         filter.sendKeys("typo");
         assertThat(browser.findElement(By.id("route-rows")).getText()).contains("file/typo").doesNotContain("file/shop");
+    }
+
+    /** The Owner column shows, for every route the page lists (served or rejected), the owner /actuator/routes reports. */
+    @Test
+    void showsEachRoutesOwnerAsTheRoutesEndpointReportsIt() throws Exception {
+        JsonNode report = new ObjectMapper().readTree(gateway.admin("/actuator/routes").body());
+        Map<String, String> reported = new LinkedHashMap<>();
+        for (JsonNode route : report.get("routes")) {
+            reported.put(route.get("id").asText(), route.get("owner").asText());
+        }
+        // one owner of each kind, so a page that showed the same text for every route would fail
+        assertThat(reported).containsEntry("file/shop", "operator").containsEntry("file/typo", "operator")
+                .containsEntry("gatewayroute/" + NS + "/catalog", "namespace " + NS)
+                .containsEntry("consul/dc1/inventory", "consul service dc1/inventory");
+
+        browser.get(gateway.managementUrl() + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        wait.until(b -> b.findElement(By.id("summary")).getText().contains("routes served"));
+        List<String> columns = browser.findElements(By.xpath("//tbody[@id='route-rows']/../thead/tr/th")).stream()
+                .map(th -> th.getDomProperty("textContent")).toList(); // getText() is as rendered: the stylesheet capitalises headers
+        int owner = columns.indexOf("Owner");
+        assertThat(owner).as("the routes table has an Owner column: %s", columns).isNotNegative();
+        Map<String, String> shown = new LinkedHashMap<>();
+        for (WebElement row : browser.findElements(By.cssSelector("#route-rows > tr"))) {
+            List<WebElement> cells = row.findElements(By.tagName("td"));
+            shown.put(cells.get(0).findElement(By.tagName("code")).getText(), cells.get(owner).getText());
+        }
+        assertThat(shown).as("each route's owner on the page").isEqualTo(reported);
     }
 
     private static String tempDir() {
