@@ -33,6 +33,7 @@ public final class CompileVerdicts {
 
     public static HTTPRouteStatus fold(HTTPRouteStatus status, List<String> routeIds, Map<String, RouteStatus> verdicts) {
         List<String> rejected = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
         int served = 0;
         for (String id : routeIds) {
             RouteStatus v = verdicts.get(id);
@@ -43,7 +44,11 @@ public final class CompileVerdicts {
                 served++;
             }
             else {
-                rejected.add(id.substring(id.indexOf("/rule-") + 1) + ": " + v.reason() + ": " + v.message());
+                String verdict = id.substring(id.indexOf("/rule-") + 1) + ": " + v.reason() + ": " + v.message();
+                rejected.add(verdict);
+                if (v.reason() == ConditionReason.NOT_ALLOWED_BACKEND || v.reason() == ConditionReason.REF_NOT_PERMITTED) {
+                    refused.add(verdict);
+                }
             }
         }
         if (rejected.isEmpty()) {
@@ -53,6 +58,7 @@ public final class CompileVerdicts {
         List<RouteParentStatus> parents = new ArrayList<>();
         for (RouteParentStatus p : status.getParents()) {
             List<Condition> conditions = new ArrayList<>(p.getConditions());
+            refusedRefs(conditions, refused);
             Condition accepted = conditions.stream().filter(c -> ACCEPTED.equals(c.getType())).findFirst().orElse(null);
             if (accepted != null && "True".equals(accepted.getStatus())) {
                 Long gen = accepted.getObservedGeneration();
@@ -74,5 +80,23 @@ public final class CompileVerdicts {
             parents.add(new RouteParentStatusBuilder(p).withConditions(conditions).build());
         }
         return new HTTPRouteStatusBuilder(status).withParents(parents).build();
+    }
+
+    /**
+     * A backendRef the compiler's ownership checks refuse (a ConsulService no consul-services
+     * binding gives the namespace) is a reference not permitted: ResolvedRefs must say so, as it
+     * does for the translator's own refusals, instead of staying True.
+     */
+    private static void refusedRefs(List<Condition> conditions, List<String> refused) {
+        if (refused.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < conditions.size(); i++) {
+            Condition c = conditions.get(i);
+            if (GatewayConditions.RESOLVED_REFS.equals(c.getType()) && "True".equals(c.getStatus())) {
+                conditions.set(i, GatewayConditions.condition(GatewayConditions.RESOLVED_REFS, false, GatewayReason.REF_NOT_PERMITTED,
+                        String.join("; ", refused), c.getObservedGeneration()));
+            }
+        }
     }
 }
