@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -13,6 +14,7 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -59,7 +61,13 @@ public final class RequestBodyLimitFilter implements GlobalFilter, Ordered {
         if (length > limit) {
             return tooLarge(exchange, limit);
         }
-        // Counted even with a Content-Length within the limit: the HTTP codecs enforce it, but counting is cheap.
+        boolean chunked = request.getHeaders().getFirst(HttpHeaders.TRANSFER_ENCODING) != null;
+        if (!chunked && (length >= 0 || http1(request))) {
+            // A declared length is enforced below us (Netty's HTTP/1.1 decoder reads exactly that many bytes,
+            // Http2StreamGuard resets a stream whose DATA disagrees), and an HTTP/1.x request with neither header
+            // has no body: only undeclared bodies are counted, so a GET or a sized POST gets no decorator.
+            return chain.filter(exchange);
+        }
         ServerHttpRequest counted = new ServerHttpRequestDecorator(request) {
             @Override
             public Flux<DataBuffer> getBody() {
@@ -75,6 +83,11 @@ public final class RequestBodyLimitFilter implements GlobalFilter, Ordered {
         };
         return chain.filter(exchange.mutate().request(counted).build())
                 .onErrorResume(e -> causedByLimit(e) && !exchange.getResponse().isCommitted(), e -> tooLarge(exchange, limit));
+    }
+
+    /** HTTP/1.x without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3); HTTP/2 may send DATA without either. */
+    private static boolean http1(ServerHttpRequest request) {
+        return ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty && netty.protocol().startsWith("HTTP/1");
     }
 
     private long limit(ServerWebExchange exchange) {
