@@ -7,12 +7,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.compile.UpstreamTransport;
 import dev.isthmus.compile.WeightedBackend;
 import dev.isthmus.compile.policy.MirrorPolicy;
 import dev.isthmus.discovery.CompositeServiceResolver;
@@ -22,6 +24,8 @@ import dev.isthmus.discovery.ServiceRegistry;
 import dev.isthmus.discovery.consul.ConsulServiceRegistry;
 import dev.isthmus.runtime.ActiveRoute;
 import dev.isthmus.runtime.RouteTableHolder;
+import dev.isthmus.runtime.upstream.UpstreamClients;
+import dev.isthmus.runtime.upstream.UpstreamTlsContexts;
 
 /**
  * {@code /actuator/upstreams}: every backend the served routes use, per route owner (passive health
@@ -36,13 +40,15 @@ public class UpstreamsEndpoint {
     private final CompositeServiceResolver resolver;
     private final OutlierDetector outliers;
     private final CircuitBreakerRegistry breakers;
+    private final UpstreamClients clients;
 
     public UpstreamsEndpoint(RouteTableHolder tables, CompositeServiceResolver resolver, OutlierDetector outliers,
-            CircuitBreakerRegistry breakers) {
+            CircuitBreakerRegistry breakers, UpstreamClients clients) {
         this.tables = tables;
         this.resolver = resolver;
         this.outliers = outliers;
         this.breakers = breakers;
+        this.clients = clients;
     }
 
     public record UpstreamsReport(String policy, List<UpstreamView> upstreams) {
@@ -55,10 +61,14 @@ public class UpstreamsEndpoint {
      * @param consulDatacenter the Consul datacenter answering for a service: the named one, else the
      *     default or, while failed over, the failover datacenter serving (null: not Consul, or none serves)
      * @param failedOver a failover datacenter answers, as the default datacenter has no routable instance
+     * @param protocol http1, h2c or h2
+     * @param tls the backend's own TLS: where its CA and client certificate come from, whether its context
+     *     could be built and why not, and its failed handshakes with the latest reason; null without own TLS
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record UpstreamView(String backend, String owner, String kind, Map<String, Integer> byRegistry, int healthy,
             List<InstanceView> instances, List<String> routes, Map<String, String> circuitBreakers, String consulDatacenter,
-            boolean failedOver) {
+            boolean failedOver, String protocol, Map<String, Object> tls) {
     }
 
     public record InstanceView(String id, String address, String registry, int weight, String zone, boolean ejected,
@@ -70,10 +80,16 @@ public class UpstreamsEndpoint {
         Map<String, BackendTarget> targets = new TreeMap<>();
         Map<String, String> owners = new LinkedHashMap<>();
         Map<String, List<String>> routesByTarget = new LinkedHashMap<>();
+        Map<String, UpstreamTransport> transports = new LinkedHashMap<>();
         for (ActiveRoute route : tables.get().routes()) {
             String owner = route.compiled().provenance().owner().toString();
             List<BackendTarget> used = new ArrayList<>();
-            route.compiled().backends().stream().map(WeightedBackend::target).forEach(used::add);
+            for (WeightedBackend b : route.compiled().backends()) {
+                used.add(b.target());
+                if (b.transport() != null) {
+                    transports.putIfAbsent(b.target().display() + "\u0000" + owner, b.transport());
+                }
+            }
             MirrorPolicy mirror = route.compiled().policy(MirrorPolicy.class);
             if (mirror != null) {
                 used.add(mirror.target());
@@ -86,11 +102,11 @@ public class UpstreamsEndpoint {
             }
         }
         List<UpstreamView> views = new ArrayList<>();
-        targets.forEach((key, target) -> views.add(view(target.display(), owners.get(key), target, routesByTarget.get(key))));
+        targets.forEach((key, target) -> views.add(view(target.display(), owners.get(key), target, routesByTarget.get(key), transports.get(key))));
         return new UpstreamsReport(resolver.policy().name().toLowerCase().replace('_', '-'), views);
     }
 
-    private UpstreamView view(String display, String owner, BackendTarget target, List<String> routes) {
+    private UpstreamView view(String display, String owner, BackendTarget target, List<String> routes, UpstreamTransport transport) {
         Map<String, Integer> byRegistry = new LinkedHashMap<>();
         List<Instance> selected;
         String consulDatacenter = null;
@@ -127,7 +143,13 @@ public class UpstreamsEndpoint {
         int healthy = (int) instances.stream().filter(i -> !i.ejected()).count();
         return new UpstreamView(display, owner, target instanceof BackendTarget.Service ? "service"
                 : target instanceof BackendTarget.Unavailable ? "unavailable" : "url", byRegistry, healthy, instances,
-                routes, cb, consulDatacenter, failedOver);
+                routes, cb, consulDatacenter, failedOver, transport == null ? "http1" : transport.protocol().name().toLowerCase(java.util.Locale.ROOT),
+                tls(transport));
+    }
+
+    private Map<String, Object> tls(UpstreamTransport transport) {
+        UpstreamTlsContexts.Handle h = clients.tlsHandle(transport);
+        return h == null ? null : clients.contexts().describe(h);
     }
 
     private static void count(Map<String, Integer> byRegistry, String name, ServiceRegistry registry, BackendTarget.Service service) {

@@ -26,6 +26,7 @@ import dev.isthmus.discovery.OutlierDetector;
 import dev.isthmus.runtime.RouteTableHolder;
 import dev.isthmus.runtime.auth.CredentialStore;
 import dev.isthmus.runtime.auth.JwksRegistry;
+import dev.isthmus.runtime.upstream.UpstreamClients;
 import dev.isthmus.server.ManagementPort;
 import dev.isthmus.source.RouteSources;
 
@@ -54,8 +55,8 @@ public class AdminAutoConfiguration {
 
     @Bean
     UpstreamsEndpoint upstreamsEndpoint(RouteTableHolder tables, CompositeServiceResolver resolver, OutlierDetector outliers,
-            CircuitBreakerRegistry breakers) {
-        return new UpstreamsEndpoint(tables, resolver, outliers, breakers);
+            CircuitBreakerRegistry breakers, UpstreamClients clients) {
+        return new UpstreamsEndpoint(tables, resolver, outliers, breakers, clients);
     }
 
     /** Health component "routing", part of the readiness group. */

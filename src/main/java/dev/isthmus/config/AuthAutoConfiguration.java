@@ -57,37 +57,8 @@ public class AuthAutoConfiguration {
     @ConditionalOnMissingBean
     CredentialStore credentialStore(ObjectProvider<KubernetesClient> kubernetes, IsthmusProperties properties) {
         KubernetesClient client = properties.getKubernetes().isEnabled() ? kubernetes.getIfAvailable() : null;
-        CredentialStore.SecretReader reader = client == null ? CredentialStore.SecretReader.DISABLED : (namespace, name) -> read(client, namespace, name);
+        CredentialStore.SecretReader reader = KubernetesSecretReader.of(client);
         return new CredentialStore(reader, properties.getAuth().getCredentials().getRefreshInterval());
-    }
-
-    private static CredentialStore.SecretReader.Result read(KubernetesClient client, String namespace, String name) {
-        try {
-            Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-            if (secret == null) {
-                return new CredentialStore.SecretReader.NotFound();
-            }
-            Map<String, byte[]> data = new HashMap<>();
-            if (secret.getData() != null) {
-                secret.getData().forEach((k, v) -> data.put(k, v == null ? new byte[0] : Base64.getDecoder().decode(v)));
-            }
-            if (secret.getStringData() != null) {
-                secret.getStringData().forEach((k, v) -> data.putIfAbsent(k, v == null ? new byte[0] : v.getBytes(StandardCharsets.UTF_8)));
-            }
-            return new CredentialStore.SecretReader.Found(data);
-        }
-        catch (KubernetesClientException e) {
-            if (e.getCode() == 403) {
-                return new CredentialStore.SecretReader.Forbidden("forbidden");
-            }
-            if (e.getCode() == 404) {
-                return new CredentialStore.SecretReader.NotFound();
-            }
-            return new CredentialStore.SecretReader.Failed(KubernetesErrors.describe(e));
-        }
-        catch (RuntimeException e) {
-            return new CredentialStore.SecretReader.Failed(e.getClass().getSimpleName());
-        }
     }
 
     @Bean(destroyMethod = "close")

@@ -911,6 +911,64 @@ public class IsthmusProperties {
         public void setMaxEjectionPercent(int maxEjectionPercent) {
             this.maxEjectionPercent = maxEjectionPercent;
         }
+
+        @Valid
+        private final UpstreamTls tls = new UpstreamTls();
+
+        public UpstreamTls getTls() {
+            return tls;
+        }
+    }
+
+    /** TLS from the gateway to backends with their own TLS (backends[].tls, Consul isthmus.tls, protocol h2). */
+    public static class UpstreamTls {
+        /** PEM CA certificates that verify backends naming no CA of their own (and every Consul tag route); unset: the JVM's trust store. */
+        private String caFile;
+        /** PEM certificate chain the gateway presents to backends that ask for one and name no client certificate of their own. */
+        private String clientCertificateFile;
+        /** The private key of client-certificate-file (PKCS#8, PKCS#1 or SEC1 PEM). */
+        private String clientKeyFile;
+        /** How often CA files, client certificates and their Secrets are read again; a change rebuilds the context for new connections. */
+        @NotNull @DurationMin(millis = 100)
+        private Duration reloadInterval = Duration.ofSeconds(10);
+
+        public String getCaFile() {
+            return caFile;
+        }
+
+        public void setCaFile(String caFile) {
+            this.caFile = caFile;
+        }
+
+        public String getClientCertificateFile() {
+            return clientCertificateFile;
+        }
+
+        public void setClientCertificateFile(String clientCertificateFile) {
+            this.clientCertificateFile = clientCertificateFile;
+        }
+
+        public String getClientKeyFile() {
+            return clientKeyFile;
+        }
+
+        public void setClientKeyFile(String clientKeyFile) {
+            this.clientKeyFile = clientKeyFile;
+        }
+
+        public Duration getReloadInterval() {
+            return reloadInterval;
+        }
+
+        public void setReloadInterval(Duration reloadInterval) {
+            this.reloadInterval = reloadInterval;
+        }
+
+        /** Both or neither of the client certificate and its key. */
+        @jakarta.validation.constraints.AssertTrue(message = "client-certificate-file and client-key-file go together")
+        public boolean isClientCertificateComplete() {
+            return (clientCertificateFile == null) == (clientKeyFile == null);
+        }
     }
 
     /** Rate limiting. */

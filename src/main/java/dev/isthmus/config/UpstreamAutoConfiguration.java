@@ -2,6 +2,8 @@ package dev.isthmus.config;
 
 import java.util.List;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,6 +32,8 @@ import dev.isthmus.runtime.filter.IdleTimeoutNettyRoutingFilter;
 import dev.isthmus.runtime.filter.GzipResponseFilter;
 import dev.isthmus.runtime.filter.RequestBodyLimitFilter;
 import dev.isthmus.runtime.filter.UpstreamForwardedHeadersFilter;
+import dev.isthmus.runtime.upstream.UpstreamClients;
+import dev.isthmus.runtime.upstream.UpstreamTlsContexts;
 
 /**
  * From a compiled backend to an upstream connection: the composite resolver over whichever
@@ -86,9 +90,28 @@ public class UpstreamAutoConfiguration {
         return new ConcurrencyLimiter(properties.getUpstream().getMaxConcurrentRequests());
     }
 
+    /** Backends' own TLS contexts, reloaded as their files and Secrets change. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    UpstreamTlsContexts upstreamTlsContexts(IsthmusProperties properties, ObjectProvider<KubernetesClient> kubernetes) {
+        var t = properties.getUpstream().getTls();
+        KubernetesClient client = properties.getKubernetes().isEnabled() ? kubernetes.getIfAvailable() : null;
+        return new UpstreamTlsContexts(KubernetesSecretReader.of(client),
+                new UpstreamTlsContexts.Defaults(t.getCaFile(), t.getClientCertificateFile(), t.getClientKeyFile()), t.getReloadInterval());
+    }
+
+    /** One Reactor Netty client per backend protocol and TLS setting, derived from Spring Cloud Gateway's. */
     @Bean
-    BackendSelectionFilter backendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers, ConcurrencyLimiter bulkhead) {
-        return new BackendSelectionFilter(resolver, outliers, bulkhead);
+    @ConditionalOnMissingBean
+    UpstreamClients upstreamClients(HttpClient httpClient, DestinationGuard guard, UpstreamTlsContexts contexts,
+            ObjectProvider<MeterRegistry> meters) {
+        return new UpstreamClients(httpClient, guard, contexts, meters.getIfAvailable());
+    }
+
+    @Bean
+    BackendSelectionFilter backendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers, ConcurrencyLimiter bulkhead,
+            UpstreamClients clients) {
+        return new BackendSelectionFilter(resolver, outliers, bulkhead, clients);
     }
 
     /**
@@ -97,8 +120,8 @@ public class UpstreamAutoConfiguration {
      */
     @Bean
     IdleTimeoutNettyRoutingFilter routingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-            HttpClientProperties properties, DestinationGuard guard) {
-        return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties, guard);
+            HttpClientProperties properties, UpstreamClients clients) {
+        return new IdleTimeoutNettyRoutingFilter(httpClient, headersFilters, properties, clients);
     }
 
     /** 413 over the route's maxRequestBody or isthmus.routes.max-request-body, on every route. */

@@ -11,6 +11,7 @@ import org.springframework.http.ResponseCookie;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.BackendTarget;
+import dev.isthmus.compile.UpstreamTransport;
 import dev.isthmus.compile.WeightedBackend;
 import dev.isthmus.compile.ownership.DestinationGuard;
 import dev.isthmus.compile.policy.LoadBalancing;
@@ -37,9 +38,10 @@ public final class BackendPool {
      * @param scope the route's owner: passive health is kept per owner ({@code OutlierDetector})
      * @param trust how far the addresses this backend resolves to are trusted: a {@code url:} of
      *     the routes file as the operator's, everything else (registry addresses, tenants' URLs) as a tenant's
+     * @param transport its protocol and own TLS, null for plain HTTP/1.1 with the gateway-wide TLS settings
      */
     public record Backend(BackendTarget target, int weight, LoadBalancer balancer, List<Instance> fixed, String scope,
-            DestinationGuard.Trust trust) {
+            DestinationGuard.Trust trust, UpstreamTransport transport) {
 
         /** The bulkhead's key: this upstream, for the routes of this owner ({@code ConcurrencyLimiter}). */
         public String bulkheadKey() {
@@ -65,7 +67,7 @@ public final class BackendPool {
                 w.target() instanceof BackendTarget.Url url ? List.of(instanceOf(url))
                         : w.target() instanceof BackendTarget.Unavailable ? List.of() : null, owner.toString(),
                 owner.isOperator() && w.target() instanceof BackendTarget.Url ? DestinationGuard.Trust.OPERATOR
-                        : DestinationGuard.Trust.TENANT)).toList();
+                        : DestinationGuard.Trust.TENANT, w.transport())).toList();
         this.cumulative = new long[backends.size()];
         long sum = 0;
         for (int i = 0; i < backends.size(); i++) {

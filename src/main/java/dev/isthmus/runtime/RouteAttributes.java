@@ -30,6 +30,12 @@ public final class RouteAttributes {
      */
     public static final String UPSTREAM_TRUST = RouteAttributes.class.getName() + ".trust";
 
+    /**
+     * The Reactor Netty client for the chosen backend ({@code runtime.upstream.UpstreamClients}): its
+     * protocol and TLS; absent for plain HTTP/1.1 backends, which use the shared client of their trust.
+     */
+    public static final String UPSTREAM_CLIENT = RouteAttributes.class.getName() + ".client";
+
     /** The request's {@link dev.isthmus.runtime.trace.ServerSpan}, when tracing is on. */
     public static final String SERVER_SPAN = RouteAttributes.class.getName() + ".span";
 

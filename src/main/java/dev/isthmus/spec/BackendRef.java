@@ -22,11 +22,20 @@ public record BackendRef(
         @JsonPropertyDescription("Relative weight; 0 takes the backend out of rotation. Default 1.")
         @Min(MIN_WEIGHT) @Max(MAX_WEIGHT) Integer weight,
         @JsonPropertyDescription("A fixed http(s) URL instead of a service.")
-        @Pattern("^https?://") @Size(max = MAX_URL) String url) {
+        @Pattern("^https?://") @Size(max = MAX_URL) String url,
+        @JsonPropertyDescription("How the gateway speaks to it: http1 (default), h2c (HTTP/2 in clear text with prior knowledge, e.g. gRPC) or h2 (HTTP/2 over TLS).")
+        UpstreamProtocol protocol,
+        @JsonPropertyDescription("TLS to the backend: CA, server name, client certificate. Its presence makes the connection TLS.")
+        BackendTls tls) {
 
     public static final int MIN_WEIGHT = 0;
     public static final int MAX_WEIGHT = 10000;
     public static final int DEFAULT_WEIGHT = 1;
     public static final int MAX_SERVICE = 320;
     public static final int MAX_URL = 2048;
+
+    /** A plain backend: HTTP/1.1, TLS only for https:// URLs and secure instances. */
+    public BackendRef(String service, String port, Integer weight, String url) {
+        this(service, port, weight, url, null, null);
+    }
 }

@@ -129,7 +129,8 @@ class FilterChainGoldenTest {
         }
         if (runtime.backends() != null) {
             List<String> backends = runtime.backends().backends().stream()
-                    .map(b -> b.target().display() + " weight " + b.weight() + " " + b.balancer().getClass().getSimpleName()).toList();
+                    .map(b -> b.target().display() + " weight " + b.weight() + " " + b.balancer().getClass().getSimpleName()
+                            + (b.transport() == null ? "" : " " + b.transport())).toList();
             m.put("backends", backends);
             m.put("hostHeaderFromInstance", runtime.backends().autoHostHeader());
         }

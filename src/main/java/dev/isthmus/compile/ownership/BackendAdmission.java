@@ -60,6 +60,16 @@ public final class BackendAdmission {
         return namespace;
     }
 
+    /** Written by the gateway operator (routes file, properties): may name files on the gateway's filesystem. */
+    public boolean operatorOwned() {
+        return kind == SourceKind.FILE || kind == SourceKind.PROPERTIES;
+    }
+
+    /** The namespace a Secret reference resolves in: a GatewayRoute's or ConfigMap's own; null for every other source. */
+    public String secretNamespace() {
+        return kind == SourceKind.GATEWAY_ROUTE || kind == SourceKind.CONFIG_MAP ? owner.namespace() : null;
+    }
+
     public DestinationGuard.Trust trust() {
         return owner.isOperator() ? DestinationGuard.Trust.OPERATOR : DestinationGuard.Trust.TENANT;
     }

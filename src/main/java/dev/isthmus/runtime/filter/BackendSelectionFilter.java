@@ -27,6 +27,7 @@ import dev.isthmus.runtime.BackendPool;
 import dev.isthmus.runtime.BackendPool.Backend;
 import dev.isthmus.runtime.GuardedAddressResolver;
 import dev.isthmus.runtime.RouteAttributes;
+import dev.isthmus.runtime.upstream.UpstreamClients;
 import dev.isthmus.server.RequestOutcome;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
@@ -47,11 +48,13 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
     private final ServiceResolver resolver;
     private final OutlierDetector outliers;
     private final ConcurrencyLimiter bulkhead;
+    private final UpstreamClients clients;
 
-    public BackendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers, ConcurrencyLimiter bulkhead) {
+    public BackendSelectionFilter(ServiceResolver resolver, OutlierDetector outliers, ConcurrencyLimiter bulkhead, UpstreamClients clients) {
         this.resolver = resolver;
         this.outliers = outliers;
         this.bulkhead = bulkhead;
+        this.clients = clients;
     }
 
     @Override
@@ -96,6 +99,19 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
             return Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                     "no healthy instance of " + backend.target().display()));
         }
+        if (backend.transport() != null) {
+            try {
+                exchange.getAttributes().put(RouteAttributes.UPSTREAM_CLIENT, clients.client(backend.trust(), backend.transport()));
+            }
+            catch (UpstreamClients.TlsUnavailableException e) {
+                exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.UPSTREAM_TLS);
+                return Mono.error(new ResponseStatusException(HttpStatus.BAD_GATEWAY,
+                        "upstream TLS settings of " + backend.target().display() + " cannot be used: " + e.getMessage()));
+            }
+        }
+        else {
+            exchange.getAttributes().remove(RouteAttributes.UPSTREAM_CLIENT);
+        }
         String upstream = backend.bulkheadKey();
         if (!bulkhead.tryAcquire(upstream)) {
             exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.BULKHEAD);
@@ -110,7 +126,7 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         tried.add(instance.id());
         exchange.getAttributes().put(RouteAttributes.UPSTREAM_TRUST, backend.trust());
 
-        String scheme = instance.secure() ? "https" : "http";
+        String scheme = instance.secure() || backend.transport() != null && backend.transport().secure() ? "https" : "http";
         String rawQuery = url.getRawQuery();
         exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR,
                 URI.create(scheme + "://" + instance.authority() + url.getRawPath() + (rawQuery == null ? "" : "?" + rawQuery)));
@@ -126,11 +142,20 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                     if (isConnectFailure(e) && denied(e) == null) {
                         outliers.failure(chosen.scope(), instance);
                     }
+                    javax.net.ssl.SSLException tls = tlsFailure(e);
+                    if (tls != null) {
+                        // not counted against the instance: a certificate that does not verify is a setting to fix, not an outage
+                        clients.handshakeFailed(chosen.target().display(), chosen.transport(), instance.authority(), tls);
+                        exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.UPSTREAM_TLS);
+                        return;
+                    }
                     exchange.getAttributes().put(RouteAttributes.OUTCOME, isConnectFailure(e) ? RequestOutcome.UPSTREAM_CONNECT
                             : e instanceof io.netty.handler.timeout.ReadTimeoutException ? RequestOutcome.UPSTREAM_TIMEOUT
                                     : e instanceof java.io.IOException ? RequestOutcome.UPSTREAM_RESET : RequestOutcome.GATEWAY_ERROR);
                 })
                 .onErrorMap(e -> denied(e) != null, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY, denied(e).getMessage(), e))
+                .onErrorMap(e -> tlsFailure(e) != null, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY, "upstream TLS handshake with "
+                        + instance.authority() + " (" + chosen.target().display() + ") failed: " + UpstreamClients.reason(tlsFailure(e)), e))
                 .onErrorMap(BackendSelectionFilter::isConnectFailure, e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                         "upstream connect error: " + instance.authority() + " (" + chosen.target().display() + ")", e))
                 .onErrorMap(e -> e instanceof io.netty.handler.timeout.ReadTimeoutException, e -> new ResponseStatusException(
@@ -176,6 +201,16 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof GuardedAddressResolver.DeniedDestinationException d) {
                 return d;
+            }
+        }
+        return null;
+    }
+
+    /** A TLS failure (handshake, certificate) in an error's causes, or null. */
+    static javax.net.ssl.SSLException tlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException s) {
+                return s;
             }
         }
         return null;

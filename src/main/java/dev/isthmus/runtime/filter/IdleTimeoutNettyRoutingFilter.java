@@ -14,12 +14,12 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.ownership.DestinationGuard;
-import dev.isthmus.runtime.GuardedAddressResolver;
+import dev.isthmus.runtime.upstream.UpstreamClients;
 import dev.isthmus.runtime.RouteAttributes;
 
 /**
- * Spring Cloud Gateway's routing filter, connecting through the destination rules' resolver of the
- * chosen backend's trust ({@link GuardedAddressResolver}), plus the route's idle timeout ({@code timeouts.idle}):
+ * Spring Cloud Gateway's routing filter, connecting with the chosen backend's client
+ * ({@link UpstreamClients}: the destination rules' resolver of its trust, its protocol and TLS), plus the route's idle timeout ({@code timeouts.idle}):
  * reactor-netty's per-request {@code responseTimeout}, the longest silence allowed between two
  * reads of a response. Spring Cloud Gateway only has a whole-response timeout, which cannot tell a
  * slow stream from a stalled one. Registered in place of its {@code routingFilter} bean (turned
@@ -34,17 +34,20 @@ public class IdleTimeoutNettyRoutingFilter extends NettyRoutingFilter {
     private final HttpClient tenant;
 
     public IdleTimeoutNettyRoutingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-            HttpClientProperties properties, DestinationGuard guard) {
+            HttpClientProperties properties, UpstreamClients clients) {
         super(httpClient, headersFilters, properties);
-        this.operator = GuardedAddressResolver.guard(httpClient, guard, DestinationGuard.Trust.OPERATOR);
-        this.tenant = GuardedAddressResolver.guard(httpClient, guard, DestinationGuard.Trust.TENANT);
+        this.operator = clients.client(DestinationGuard.Trust.OPERATOR, null);
+        this.tenant = clients.client(DestinationGuard.Trust.TENANT, null);
     }
 
     @Override
     protected HttpClient getHttpClient(Route route, ServerWebExchange exchange) {
         Object connectTimeout = route.getMetadata().get(org.springframework.cloud.gateway.support.RouteMetadataUtils.CONNECT_TIMEOUT_ATTR);
-        // a tenant's unless BackendSelectionFilter chose an operator's url: backend
-        HttpClient client = exchange.getAttribute(RouteAttributes.UPSTREAM_TRUST) == DestinationGuard.Trust.OPERATOR ? operator : tenant;
+        // the backend's own client (protocol, TLS) if it has one; else a tenant's unless BackendSelectionFilter chose an operator's url: backend
+        HttpClient client = exchange.getAttribute(RouteAttributes.UPSTREAM_CLIENT);
+        if (client == null) {
+            client = exchange.getAttribute(RouteAttributes.UPSTREAM_TRUST) == DestinationGuard.Trust.OPERATOR ? operator : tenant;
+        }
         if (connectTimeout instanceof Number millis) {
             client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millis.intValue());
         }

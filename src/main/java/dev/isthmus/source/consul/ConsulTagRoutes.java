@@ -17,6 +17,8 @@ import dev.isthmus.model.SourceKind;
 import dev.isthmus.platform.consul.ConsulView;
 import dev.isthmus.spec.Auth;
 import dev.isthmus.spec.BackendRef;
+import dev.isthmus.spec.BackendTls;
+import dev.isthmus.spec.UpstreamProtocol;
 import dev.isthmus.spec.GatewayRouteSpec;
 import dev.isthmus.spec.LoadBalancer;
 import dev.isthmus.spec.LoadBalancerPolicy;
@@ -34,7 +36,9 @@ import dev.isthmus.spec.Timeouts;
  *
  * <p>Tags are {@code isthmus.<key>=<value>}; keys: {@code enable}, {@code path}, {@code host}
  * (comma-separated list), {@code rewrite}, {@code precedence}, {@code timeout}, {@code retries},
- * {@code lb}, {@code max-request-body} (a size: {@code 1MB}), {@code compression} ({@code true|false}), {@code auth} (the name of a policy the gateway operator defined: a tag can reference
+ * {@code lb}, {@code max-request-body} (a size: {@code 1MB}), {@code compression} ({@code true|false}), {@code protocol} ({@code http1|h2c|h2}), {@code tls}
+ * ({@code true|false}: TLS to the instances, verified with the gateway's isthmus.upstream.tls.* trust and
+ * client certificate, never files or skipped verification, which are the operator's), {@code tls-server-name}, {@code auth} (the name of a policy the gateway operator defined: a tag can reference
  * authentication, never define it, since whoever registers a service could then weaken it). Without {@code path} the route serves {@code /<service>/} and rewrites it to {@code /}
  * (or to {@code rewrite}). The backend is {@code consul:<dc>/<service>}.
  *
@@ -48,7 +52,8 @@ public final class ConsulTagRoutes {
 
     static final String PREFIX = "isthmus.";
     static final Set<String> KEYS = Set.of("enable", "path", "host", "rewrite", "precedence", "timeout", "retries", "lb", "auth",
-            "max-request-body", "compression");
+            "max-request-body", "compression", "protocol", "tls", "tls-server-name");
+    private static final java.util.regex.Pattern SERVER_NAME = java.util.regex.Pattern.compile(BackendTls.SERVER_NAME_PATTERN);
     private static final java.util.regex.Pattern POLICY_NAME = java.util.regex.Pattern.compile(NamedPolicy.NAME_PATTERN);
 
     /** What a service's tags declare. */
@@ -162,6 +167,41 @@ public final class ConsulTagRoutes {
                 problems.add("isthmus.compression=" + compress + ": expected true or false");
             }
         }
+        UpstreamProtocol protocol = null;
+        String proto = values.get("protocol");
+        if (proto != null) {
+            switch (proto.toLowerCase(Locale.ROOT)) {
+                case "http1" -> protocol = UpstreamProtocol.HTTP1;
+                case "h2c" -> protocol = UpstreamProtocol.H2C;
+                case "h2" -> protocol = UpstreamProtocol.H2;
+                default -> problems.add("isthmus.protocol=" + proto + ": expected http1, h2c or h2");
+            }
+        }
+        Boolean tlsOn = null;
+        String tlsTag = values.get("tls");
+        if (tlsTag != null) {
+            if (tlsTag.equalsIgnoreCase("true") || tlsTag.equalsIgnoreCase("false")) {
+                tlsOn = tlsTag.equalsIgnoreCase("true");
+            }
+            else {
+                problems.add("isthmus.tls=" + tlsTag + ": expected true or false");
+            }
+        }
+        String serverName = values.get("tls-server-name");
+        if (serverName != null && !SERVER_NAME.matcher(serverName).matches()) {
+            problems.add("isthmus.tls-server-name=" + serverName + ": expected a DNS name");
+        }
+        if (serverName != null && !Boolean.TRUE.equals(tlsOn) && protocol != UpstreamProtocol.H2) {
+            problems.add("isthmus.tls-server-name needs isthmus.tls=true or isthmus.protocol=h2");
+        }
+        if (protocol == UpstreamProtocol.H2C && Boolean.TRUE.equals(tlsOn)) {
+            problems.add("isthmus.protocol=h2c is HTTP/2 in clear text: with isthmus.tls=true use isthmus.protocol=h2");
+        }
+        if (protocol == UpstreamProtocol.H2 && Boolean.FALSE.equals(tlsOn)) {
+            problems.add("isthmus.protocol=h2 is HTTP/2 over TLS: it cannot go with isthmus.tls=false");
+        }
+        BackendTls tls = Boolean.TRUE.equals(tlsOn) || serverName != null && protocol == UpstreamProtocol.H2
+                ? new BackendTls(null, null, serverName, null, null) : null;
         Auth auth = null;
         String authPolicy = values.get("auth");
         if (authPolicy != null) {
@@ -188,7 +228,7 @@ public final class ConsulTagRoutes {
                 pathRewrite = new Rewrite(rewrite, null, null);
             }
         }
-        BackendRef backend = new BackendRef("consul:" + datacenter + "/" + service, null, null, null);
+        BackendRef backend = new BackendRef("consul:" + datacenter + "/" + service, null, null, null, protocol, tls);
         GatewayRouteSpec spec = new GatewayRouteSpec(null, hosts, new RouteMatch(match, null, null, null), precedence,
                 List.of(backend), pathRewrite, null, null, null, null, null,
                 timeout == null ? null : new Timeouts(null, timeout, null),

@@ -11,6 +11,8 @@ import dev.isthmus.source.consul.ConsulTagRoutes.Rejected;
 import dev.isthmus.source.consul.ConsulTagRoutes.Result;
 import dev.isthmus.source.consul.ConsulTagRoutes.Route;
 import dev.isthmus.spec.BackendRef;
+import dev.isthmus.spec.BackendTls;
+import dev.isthmus.spec.UpstreamProtocol;
 import dev.isthmus.spec.GatewayRouteSpec;
 import dev.isthmus.spec.LoadBalancerPolicy;
 
@@ -62,6 +64,36 @@ class ConsulTagRoutesTest {
                 .contains("isthmus.compression=yes: expected true or false");
         assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.max-request-body=100GB"))))
                 .contains("isthmus.max-request-body=100GB: more than the maximum of 64GB");
+    }
+
+    @Test
+    void protocolAndTlsTags() {
+        BackendRef h2c = route(read(List.of("isthmus.enable=true", "isthmus.protocol=h2c"))).backends().get(0);
+        assertThat(h2c.protocol()).isEqualTo(UpstreamProtocol.H2C);
+        assertThat(h2c.tls()).isNull();
+
+        BackendRef tls = route(read(List.of("isthmus.enable=true", "isthmus.tls=true", "isthmus.tls-server-name=inventory.service.consul")))
+                .backends().get(0);
+        assertThat(tls.protocol()).isNull();
+        // only a server name: trust and client certificate are the gateway's own (isthmus.upstream.tls.*)
+        assertThat(tls.tls()).isEqualTo(new BackendTls(null, null, "inventory.service.consul", null, null));
+
+        BackendRef h2 = route(read(List.of("isthmus.enable=true", "isthmus.protocol=h2"))).backends().get(0);
+        assertThat(h2.protocol()).isEqualTo(UpstreamProtocol.H2);
+        assertThat(h2.tls()).isNull(); // compiled to TLS with the gateway's defaults (BackendCompiler)
+
+        assertThat(route(read(List.of("isthmus.enable=true", "isthmus.tls=false"))).backends().get(0).tls()).isNull();
+
+        String bad = rejection(read(List.of("isthmus.enable=true", "isthmus.protocol=grpc", "isthmus.tls=yes",
+                "isthmus.tls-server-name=not a name")));
+        assertThat(bad).contains("isthmus.protocol=grpc: expected http1, h2c or h2").contains("isthmus.tls=yes: expected true or false")
+                .contains("isthmus.tls-server-name=not a name: expected a DNS name");
+        assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.protocol=h2c", "isthmus.tls=true"))))
+                .contains("isthmus.protocol=h2c is HTTP/2 in clear text");
+        assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.protocol=h2", "isthmus.tls=false"))))
+                .contains("isthmus.protocol=h2 is HTTP/2 over TLS");
+        assertThat(rejection(read(List.of("isthmus.enable=true", "isthmus.tls-server-name=a.example.com"))))
+                .contains("isthmus.tls-server-name needs isthmus.tls=true or isthmus.protocol=h2");
     }
 
     @Test
