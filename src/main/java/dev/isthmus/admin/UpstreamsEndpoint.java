@@ -83,22 +83,28 @@ public class UpstreamsEndpoint {
         Map<String, UpstreamTransport> transports = new LinkedHashMap<>();
         for (ActiveRoute route : tables.get().routes()) {
             String owner = route.compiled().provenance().owner().toString();
-            List<BackendTarget> used = new ArrayList<>();
+            // one entry per target, owner and transport: the same address reached with other TLS settings is another upstream
+            Map<BackendTarget, UpstreamTransport> used = new LinkedHashMap<>();
+            List<Map.Entry<BackendTarget, UpstreamTransport>> uses = new ArrayList<>();
             for (WeightedBackend b : route.compiled().backends()) {
-                used.add(b.target());
-                if (b.transport() != null) {
-                    transports.putIfAbsent(b.target().display() + "\u0000" + owner, b.transport());
-                }
+                uses.add(new java.util.AbstractMap.SimpleEntry<>(b.target(), b.transport()));
             }
             MirrorPolicy mirror = route.compiled().policy(MirrorPolicy.class);
             if (mirror != null) {
-                used.add(mirror.target());
+                uses.add(new java.util.AbstractMap.SimpleEntry<>(mirror.target(), null));
             }
-            for (BackendTarget t : used) {
-                String key = t.display() + "\u0000" + owner;
+            for (Map.Entry<BackendTarget, UpstreamTransport> use : uses) {
+                BackendTarget t = use.getKey();
+                String key = t.display() + "\u0000" + owner + "\u0000" + use.getValue();
                 targets.putIfAbsent(key, t);
                 owners.putIfAbsent(key, owner);
-                routesByTarget.computeIfAbsent(key, k -> new ArrayList<>()).add(route.id());
+                if (use.getValue() != null) {
+                    transports.putIfAbsent(key, use.getValue());
+                }
+                List<String> routeIds = routesByTarget.computeIfAbsent(key, k -> new ArrayList<>());
+                if (!routeIds.contains(route.id())) {
+                    routeIds.add(route.id());
+                }
             }
         }
         List<UpstreamView> views = new ArrayList<>();

@@ -43,6 +43,8 @@ public enum RequestOutcome {
     UPSTREAM_TIMEOUT("upstream_timeout"),
     /** The upstream closed the connection before answering (502). */
     UPSTREAM_RESET("upstream_reset"),
+    /** The upstream's answer could not be decoded, typically a protocol other than backends[].protocol says (502). */
+    UPSTREAM_PROTOCOL("upstream_protocol"),
     /** TLS with the upstream failed: handshake, certificate verification, or the backend's TLS settings cannot be loaded (502). */
     UPSTREAM_TLS("upstream_tls"),
     /** Answered by the route's own policies without an upstream: CORS preflight or refusal, WebSocket refusal. */

@@ -77,6 +77,15 @@ public final class TestCertificates {
 
     /** A server certificate for the DNS names (the first is also the CN), with an EC or RSA key. */
     public Issued issue(List<String> dnsNames, boolean rsa, KeyFormat format) {
+        return issue(dnsNames, rsa, format, KeyPurposeId.id_kp_serverAuth);
+    }
+
+    /** A client certificate (extended key usage clientAuth) with this CN, for mutual TLS. */
+    public Issued issueClient(String commonName, KeyFormat format) {
+        return issue(List.of(commonName), false, format, KeyPurposeId.id_kp_clientAuth);
+    }
+
+    private Issued issue(List<String> dnsNames, boolean rsa, KeyFormat format, KeyPurposeId purpose) {
         try {
             KeyPair keys = rsa ? rsa() : ec();
             Instant now = Instant.now();
@@ -87,7 +96,7 @@ public final class TestCertificates {
                     new GeneralNames(dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate())));
             String key = format == KeyFormat.PKCS8

@@ -149,6 +149,10 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                         exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.UPSTREAM_TLS);
                         return;
                     }
+                    if (unreadable(e)) {
+                        exchange.getAttributes().put(RouteAttributes.OUTCOME, RequestOutcome.UPSTREAM_PROTOCOL);
+                        return;
+                    }
                     exchange.getAttributes().put(RouteAttributes.OUTCOME, isConnectFailure(e) ? RequestOutcome.UPSTREAM_CONNECT
                             : e instanceof io.netty.handler.timeout.ReadTimeoutException ? RequestOutcome.UPSTREAM_TIMEOUT
                                     : e instanceof java.io.IOException ? RequestOutcome.UPSTREAM_RESET : RequestOutcome.GATEWAY_ERROR);
@@ -156,6 +160,10 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
                 .onErrorMap(e -> denied(e) != null, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY, denied(e).getMessage(), e))
                 .onErrorMap(e -> tlsFailure(e) != null, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY, "upstream TLS handshake with "
                         + instance.authority() + " (" + chosen.target().display() + ") failed: " + UpstreamClients.reason(tlsFailure(e)), e))
+                .onErrorMap(BackendSelectionFilter::unreadable, e -> new ResponseStatusException(HttpStatus.BAD_GATEWAY, "upstream "
+                        + instance.authority() + " (" + chosen.target().display() + ") answered in a way the gateway cannot read"
+                        + (chosen.transport() == null ? "" : " as " + chosen.transport().protocol().name().toLowerCase(java.util.Locale.ROOT))
+                        + ": is backends[].protocol right?", e))
                 .onErrorMap(BackendSelectionFilter::isConnectFailure, e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
                         "upstream connect error: " + instance.authority() + " (" + chosen.target().display() + ")", e))
                 .onErrorMap(e -> e instanceof io.netty.handler.timeout.ReadTimeoutException, e -> new ResponseStatusException(
@@ -204,6 +212,19 @@ public final class BackendSelectionFilter implements GlobalFilter, Ordered {
             }
         }
         return null;
+    }
+
+    /**
+     * The upstream's answer could not be decoded (an h2c-only server asked in HTTP/1.1, an HTTP/1.1
+     * server asked in h2c): a bad gateway, not the gateway's own error.
+     */
+    static boolean unreadable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.handler.codec.DecoderException || t instanceof io.netty.handler.codec.http2.Http2Exception) {
+                return tlsFailure(e) == null;
+            }
+        }
+        return false;
     }
 
     /** A TLS failure (handshake, certificate) in an error's causes, or null. */

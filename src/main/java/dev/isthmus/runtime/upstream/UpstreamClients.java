@@ -132,13 +132,19 @@ public final class UpstreamClients implements RouteTableListener {
         }
     }
 
-    /** The handshake's reason, without the JDK's nesting: "PKIX path building failed" rather than the whole chain. */
+    /**
+     * The handshake's reason as the TLS layer states it ("PKIX path validation failed: ... signature
+     * check failed", "No subject alternative DNS name matching x found"), else its innermost cause's.
+     */
     public static String reason(Throwable cause) {
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        String message = cause.getMessage();
+        if (message == null) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return message.length() > 300 ? message.substring(0, 300) + "..." : message;
     }
 
@@ -175,10 +181,8 @@ public final class UpstreamClients implements RouteTableListener {
         return c.secure(spec -> spec.sslContext(context).handlerConfigurator(handler -> {
             SSLEngine engine = handler.engine();
             SSLParameters parameters = engine.getSSLParameters();
-            if (!tls.insecureSkipVerify()) {
-                // checked against the SNI name when there is one, else the address connected to
-                parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            }
+            // with a server name, ServerNameTrustManager checks it alone; without one, the JDK checks the address
+            parameters.setEndpointIdentificationAlgorithm(tls.insecureSkipVerify() || tls.serverName() != null ? null : "HTTPS");
             if (tls.serverName() != null) {
                 parameters.setServerNames(List.of(new SNIHostName(tls.serverName())));
             }

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -25,6 +27,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -233,7 +239,14 @@ public final class UpstreamTlsContexts implements AutoCloseable {
                 throw new IllegalArgumentException("client certificate " + cert + " / " + key + ": no certificate or no private key");
             }
             AbstractProtocolSslContextSpec<?> spec = h.key.h2() ? Http2SslContextSpec.forClient() : Http11SslContextSpec.forClient();
-            spec.configure(b -> configure(b, t, roots, chain, privateKey));
+            spec.configure(b -> {
+                try {
+                    configure(b, t, roots, chain, privateKey);
+                }
+                catch (GeneralSecurityException | IOException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
             SslContext built = spec.sslContext();
             boolean first = h.context == null;
             h.context = built;
@@ -249,16 +262,39 @@ public final class UpstreamTlsContexts implements AutoCloseable {
     }
 
     private static void configure(SslContextBuilder b, UpstreamTransport.Tls t, List<X509Certificate> roots, List<X509Certificate> chain,
-            PrivateKey key) {
+            PrivateKey key) throws GeneralSecurityException, IOException {
         if (t.insecureSkipVerify()) {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE);
         }
+        else if (t.serverName() != null) {
+            b.trustManager(new ServerNameTrustManager(pkix(roots), t.serverName()));
+        }
         else if (roots != null) {
-            b.trustManager(roots);
+            b.trustManager(roots); // checked against the address connected to (UpstreamClients sets endpoint identification)
         }
         if (chain != null) {
             b.keyManager(key, chain);
         }
+    }
+
+    /** The PKIX trust manager of these roots, or of the JVM's trust store for null. */
+    private static X509ExtendedTrustManager pkix(List<X509Certificate> roots) throws GeneralSecurityException, IOException {
+        KeyStore store = null;
+        if (roots != null) {
+            store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < roots.size(); i++) {
+                store.setCertificateEntry("ca-" + i, roots.get(i));
+            }
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        for (TrustManager m : factory.getTrustManagers()) {
+            if (m instanceof X509ExtendedTrustManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("no X509 trust manager in " + factory.getAlgorithm());
     }
 
     private void keep(Handle h, String problem) {
