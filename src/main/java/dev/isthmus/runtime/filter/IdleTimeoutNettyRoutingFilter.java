@@ -1,7 +1,11 @@
 package dev.isthmus.runtime.filter;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
@@ -10,7 +14,11 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.isthmus.compile.ownership.DestinationGuard;
@@ -32,12 +40,67 @@ public class IdleTimeoutNettyRoutingFilter extends NettyRoutingFilter {
 
     private final HttpClient operator;
     private final HttpClient tenant;
+    private final UpstreamRequestHeadersFilter requestHeaders = new UpstreamRequestHeadersFilter();
+    private volatile List<HttpHeadersFilter> routingHeadersFilters;
 
     public IdleTimeoutNettyRoutingFilter(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
             HttpClientProperties properties, UpstreamClients clients) {
         super(httpClient, headersFilters, properties);
         this.operator = clients.client(DestinationGuard.Trust.OPERATOR, null);
         this.tenant = clients.client(DestinationGuard.Trust.TENANT, null);
+    }
+
+    /**
+     * The header filters as Spring Cloud Gateway's chain has them, except that the request side of
+     * those {@link UpstreamRequestHeadersFilter} covers is done by it, in one copy instead of six.
+     */
+    @Override
+    public List<HttpHeadersFilter> getHeadersFilters() {
+        List<HttpHeadersFilter> filters = routingHeadersFilters;
+        if (filters == null) {
+            List<HttpHeadersFilter> all = super.getHeadersFilters();
+            filters = new ArrayList<>();
+            filters.add(requestHeaders);
+            for (HttpHeadersFilter f : all == null ? List.<HttpHeadersFilter>of() : all) {
+                if (!UpstreamRequestHeadersFilter.covers(f)) {
+                    filters.add(f);
+                }
+                else if (f instanceof RemoveHopByHopHeadersFilter hopByHop) {
+                    filters.add(new ResponseSide(hopByHop));
+                }
+            }
+            AnnotationAwareOrderComparator.sort(filters);
+            routingHeadersFilters = filters = List.copyOf(filters);
+        }
+        return filters;
+    }
+
+    /**
+     * The hop-by-hop filter's response side, in place: the routing filter hands its response
+     * filters the new map it has just copied the upstream's headers into, so a second copy only to
+     * drop a {@code Connection} or {@code Keep-Alive} would be waste.
+     */
+    private record ResponseSide(RemoveHopByHopHeadersFilter delegate) implements HttpHeadersFilter, Ordered {
+
+        @Override
+        public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+            Set<String> removed = new HashSet<>(delegate.getHeaders());
+            for (String token : input.getConnection()) {
+                removed.add(token.toLowerCase(Locale.ROOT));
+            }
+            input.headerSet().removeIf(e -> removed.contains(e.getKey().toLowerCase(Locale.ROOT)));
+            return input;
+        }
+
+        @Override
+        public boolean supports(Type type) {
+            return type == Type.RESPONSE;
+        }
+
+        @Override
+        public int getOrder() {
+            return delegate.getOrder();
+        }
     }
 
     @Override

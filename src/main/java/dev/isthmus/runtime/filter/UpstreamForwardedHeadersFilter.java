@@ -23,7 +23,9 @@ import dev.isthmus.server.ForwardedHeaders;
  * {@code ForwardedHeadersFilter} are not used: they trust proxies by a regular expression over the
  * peer's address and append to the client's header, while the chain here is the one the
  * transport already decided (the same address rate limits and logs see). Runs after Spring Cloud
- * Gateway's {@code Remove*ForwardedHeadersFilter}s (order 0) and before the hop-by-hop filter.
+ * Gateway's {@code Remove*ForwardedHeadersFilter}s (order 0) and before the hop-by-hop filter where
+ * a chain of header filters runs (WebSocket handshakes); the routing filter does its work in
+ * {@link UpstreamRequestHeadersFilter}.
  */
 public final class UpstreamForwardedHeadersFilter implements HttpHeadersFilter, Ordered {
 
@@ -40,13 +42,18 @@ public final class UpstreamForwardedHeadersFilter implements HttpHeadersFilter, 
                 out.addAll(name, values);
             }
         });
+        addForwarded(exchange, out);
+        return out;
+    }
+
+    /** Sets the gateway's forwarded headers on {@code out}, unless the exchange's route has {@code forwardedHeaders: false}. */
+    static void addForwarded(ServerWebExchange exchange, HttpHeaders out) {
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
         if (route != null && route.getMetadata().containsKey(DISABLED_ATTR)) {
-            return out;
+            return;
         }
         ServerHttpRequest request = exchange.getRequest();
         ForwardedHeaders.compute(request.getRemoteAddress(), request.getURI().getScheme(), clientHost(request), out::set);
-        return out;
     }
 
     /** The Host the client sent: a route's hostRewrite has changed the request's own by now. */
