@@ -2,7 +2,6 @@ package dev.isthmus.runtime.filter;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -84,10 +83,7 @@ public class IdleTimeoutNettyRoutingFilter extends NettyRoutingFilter {
 
         @Override
         public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-            Set<String> removed = new HashSet<>(delegate.getHeaders());
-            for (String token : input.getConnection()) {
-                removed.add(token.toLowerCase(Locale.ROOT));
-            }
+            Set<String> removed = UpstreamRequestHeadersFilter.withConnectionTokens(delegate.getHeaders(), input);
             input.headerSet().removeIf(e -> removed.contains(e.getKey().toLowerCase(Locale.ROOT)));
             return input;
         }

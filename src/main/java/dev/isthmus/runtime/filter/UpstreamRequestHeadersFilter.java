@@ -55,16 +55,7 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
 
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-        Set<String> removed = HOP_BY_HOP;
-        List<String> connection = input.get(HttpHeaders.CONNECTION);
-        if (connection != null) {
-            removed = new HashSet<>(HOP_BY_HOP);
-            for (String value : connection) {
-                for (String token : value.split(",")) {
-                    removed.add(token.trim().toLowerCase(Locale.ROOT));
-                }
-            }
-        }
+        Set<String> removed = withConnectionTokens(HOP_BY_HOP, input);
         boolean chunked = isChunked(input.getFirst(HttpHeaders.TRANSFER_ENCODING));
         HttpHeaders out = new HttpHeaders();
         for (var entry : input.headerSet()) {
@@ -81,6 +72,19 @@ public final class UpstreamRequestHeadersFilter implements HttpHeadersFilter, Or
             out.add("te", "trailers");
         }
         return out;
+    }
+
+    /** {@code hopByHop} plus the names the headers' {@code Connection} tokens nominate; no copy without a Connection header. */
+    static Set<String> withConnectionTokens(Set<String> hopByHop, HttpHeaders headers) {
+        List<String> tokens = headers.getConnection();
+        if (tokens.isEmpty()) {
+            return hopByHop;
+        }
+        Set<String> removed = new HashSet<>(hopByHop);
+        for (String token : tokens) {
+            removed.add(token.toLowerCase(Locale.ROOT));
+        }
+        return removed;
     }
 
     private static boolean isChunked(String transferEncoding) {
